@@ -1,0 +1,43 @@
+"""The article's backward pass, written out one line per equation and corrected where the article slips.
+
+    dr = 2 (r - y) / N            PyTorch's mse takes a mean over all N = batch x out_dim numbers
+    df = dr * act'(f)             elementwise; act' is the activation's slope (relu'(0) per the config)
+    dw = df.T @ e                 the article writes "df * x"; the factor is the fc input e, not the token id
+    db = sum over the batch of df
+    dx = df @ w                   the gradient at fc's input, one row per sample
+    de = dx scattered into a zero table at the looked-up rows (repeated ids add up)
+
+Plain tensor algebra, no autograd: the engine checks these against autograd at every step.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from explainer import registry
+
+
+def backward(
+    x,
+    y,
+    e,
+    f,
+    r,
+    w,
+    *,
+    activation: str,
+    negative_slope: float,
+    relu_grad_at_zero: float,
+    vocab_size: int,
+    has_bias: bool,
+) -> dict[str, torch.Tensor]:
+    N = r.numel()
+    dr = 2 * (r - y) / N  # (B, O)
+    df = dr * registry.ACTIVATIONS[activation].derivative(f, negative_slope, relu_grad_at_zero)  # (B, O)
+    dw = df.T @ e  # (O, D)
+    dx = df @ w  # (B, D)
+    de = torch.zeros(vocab_size, e.shape[1], dtype=e.dtype, device=e.device).index_add_(0, x, dx)  # (V, D)
+    grads = {"dr": dr, "df": df, "dw": dw, "dx": dx, "de": de}
+    if has_bias:
+        grads["db"] = df.sum(dim=0)  # (O,)
+    return grads

@@ -1,0 +1,126 @@
+"""run(config) -> Run: train the tiny network for `steps` optimizer updates and record every number.
+
+For each step the record holds the parameters before the update (cloned), the forward values e, f, r, l, the
+gradients from autograd (dr, df, dw, db, dx, de), and the largest gap between those and the by-hand gradients.
+Pure: a local generator seeded from the config, float64, the record always on the CPU. A NaN or Inf stops the
+run at that step with a note saying where; nothing raises. Not here: verdicts, tables and drawing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from explainer import by_hand, registry
+from explainer.config import RunConfig
+from explainer.model import DTYPE, TinyNet, init_
+
+PARAMS = ("embed.weight", "fc.weight", "fc.bias")
+VALUES = ("e", "f", "r", "l")
+GRADS = ("dr", "df", "dw", "db", "dx", "de")
+
+
+@dataclass
+class Step:
+    index: int
+    params: dict[str, torch.Tensor]  # before this step's update
+    values: dict[str, torch.Tensor]  # e (B, D), f (B, O), r (B, O), l ()
+    grads: dict[str, torch.Tensor]  # autograd's, named as the article names them
+    max_diff: float  # largest |by hand - autograd| over all gradients of this step
+
+
+@dataclass
+class Run:
+    config: RunConfig
+    x: torch.Tensor  # (B,) token ids
+    y: torch.Tensor  # (B, O) targets
+    steps: list[Step] = field(default_factory=list)
+    final: dict[str, torch.Tensor] = field(default_factory=dict)  # parameters after the last update
+    diverged: str | None = None  # "step 3: l is inf" when a value stopped being finite
+    device: str = "cpu"
+
+    def param_at(self, name: str, t: int) -> torch.Tensor:
+        """The parameter before step t's update; t == len(steps) gives the final value."""
+        return self.final[name] if t >= len(self.steps) else self.steps[t].params[name]
+
+    @property
+    def max_diff(self) -> float:
+        return max((s.max_diff for s in self.steps), default=0.0)
+
+
+def run(c: RunConfig) -> Run:
+    device = registry.resolve_device(c.device)
+    if device == "mps":  # MPS has no float64; the CPU gives the same numbers
+        device = "cpu"
+    g = torch.Generator().manual_seed(c.seed)
+    net = TinyNet(c)
+    init_(net, c, g)
+    net.to(device)
+    x = torch.tensor(c.tokens, dtype=torch.long, device=device)
+    y = torch.tensor(c.y, dtype=DTYPE, device=device)
+    named = dict(net.named_parameters())
+    opt = registry.OPTIMIZERS[c.optimizer][1](list(named.values()), c.lr)
+    record = Run(config=c, x=x.cpu(), y=y.cpu(), device=device)
+    for t in range(c.steps):
+        step, ok = _step(t, net, named, opt, x, y, c)
+        record.steps.append(step)
+        if not ok:
+            record.diverged = ok_where(step, named)
+            break
+    record.final = {k: v.detach().cpu().clone() for k, v in named.items()}
+    if record.diverged is None and not all(torch.isfinite(v).all() for v in record.final.values()):
+        record.diverged = f"step {len(record.steps) - 1}: the update made a parameter non-finite"
+    return record
+
+
+def _step(t, net, named, opt, x, y, c):
+    params = {k: v.detach().cpu().clone() for k, v in named.items()}
+    opt.zero_grad(set_to_none=False)
+    e, f, r = net(x)
+    for v in (e, f, r):
+        v.retain_grad()
+    l = torch.nn.functional.mse_loss(r, y)
+    values = {"e": e, "f": f, "r": r, "l": l}
+    if not torch.isfinite(l):
+        return Step(t, params, _cpu(values), {}, float("nan")), False
+    l.backward()
+    grads = {"dr": r.grad, "df": f.grad, "dw": named["fc.weight"].grad, "dx": e.grad, "de": named["embed.weight"].grad}
+    if "fc.bias" in named:
+        grads["db"] = named["fc.bias"].grad
+    hand = by_hand.backward(
+        x,
+        y,
+        e.detach(),
+        f.detach(),
+        r.detach(),
+        named["fc.weight"].detach(),
+        activation=c.activation,
+        negative_slope=c.negative_slope,
+        relu_grad_at_zero=c.relu_grad_at_zero,
+        vocab_size=c.vocab_size,
+        has_bias=c.has_bias,
+    )
+    max_diff = max(float((hand[k] - grads[k]).abs().max()) for k in grads)
+    step = Step(t, params, _cpu(values), _cpu(grads), max_diff)
+    opt.step()
+    finite = all(torch.isfinite(v).all() for v in named.values())
+    return step, bool(finite and all(torch.isfinite(v).all() for v in grads.values()))
+
+
+def _cpu(d):
+    return {k: v.detach().cpu().clone() for k, v in d.items()}
+
+
+def ok_where(step: Step, named) -> str:
+    for name, v in {**step.values, **step.grads}.items():
+        if not torch.isfinite(v).all():
+            return f"step {step.index}: {name} is not finite ({_bad(v)})"
+    for name, v in named.items():
+        if not torch.isfinite(v).all():
+            return f"step {step.index}: the update made {name} {_bad(v.detach())}"
+    return f"step {step.index}: a value stopped being finite"
+
+
+def _bad(v: torch.Tensor) -> str:
+    return "NaN" if torch.isnan(v).any() else "infinite"

@@ -1,0 +1,86 @@
+"""The tiny network: e = E[x], f = fc(e) = e @ w.T + b, r = act(f). A real nn.Module built from nn.Embedding and
+nn.Linear, in float64, initialised from a local torch.Generator so runs never touch the global RNG.
+
+relu gets its derivative at exactly f = 0 from the config: torch.relu says 0, clamp(min=0) says 1,
+torch.maximum(f, 0) says 0.5; the custom autograd function below lets a run choose any of the three.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from explainer import registry
+from explainer.config import RunConfig
+
+DTYPE = torch.float64
+
+
+class ReluAtZero(torch.autograd.Function):
+    """relu whose backward uses `grad_at_zero` where f == 0 (forward is the usual max(f, 0))."""
+
+    @staticmethod
+    def forward(ctx, f, grad_at_zero: float):
+        ctx.save_for_backward(f)
+        ctx.grad_at_zero = grad_at_zero
+        return f.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad_r):
+        (f,) = ctx.saved_tensors
+        return grad_r * registry.ACTIVATIONS["relu"].derivative(f, 0.0, ctx.grad_at_zero), None
+
+
+class TinyNet(nn.Module):
+    def __init__(self, c: RunConfig, device: str = "cpu"):
+        super().__init__()
+        kw = dict(dtype=DTYPE, device=device)
+        # skip_init builds the modules without drawing from the global RNG; init_ below draws from our generator.
+        self.embed = nn.utils.skip_init(nn.Embedding, c.vocab_size, c.embed_dim, **kw)
+        self.fc = nn.utils.skip_init(nn.Linear, c.embed_dim, c.out_dim, bias=c.has_bias, **kw)
+        self.activation, self.slope, self.at_zero = c.activation, c.negative_slope, c.relu_grad_at_zero
+
+    def act(self, f: torch.Tensor) -> torch.Tensor:
+        if self.activation == "relu":
+            return ReluAtZero.apply(f, self.at_zero)
+        return registry.ACTIVATIONS[self.activation].forward(f, self.slope)
+
+    def forward(self, x: torch.Tensor):
+        e = self.embed(x)  # (B, D)
+        f = self.fc(e)  # (B, O)
+        r = self.act(f)  # (B, O)
+        return e, f, r
+
+
+def init_(net: TinyNet, c: RunConfig, g: torch.Generator) -> None:
+    """PyTorch's default init is always drawn first, E then w then b, exactly as building nn.Embedding and then
+    nn.Linear after torch.manual_seed(seed) would; other specs then overwrite. So a seed means the same numbers
+    whatever the other inits are, as in a script that builds the layers and then zeroes one."""
+    bound = 1 / math.sqrt(c.embed_dim)  # nn.Linear: fan_in = embed_dim
+    with torch.no_grad():
+        nn.init.normal_(net.embed.weight, generator=g)
+        nn.init.kaiming_uniform_(net.fc.weight, a=math.sqrt(5), generator=g)
+        if net.fc.bias is not None:
+            nn.init.uniform_(net.fc.bias, -bound, bound, generator=g)
+        _fill(net.embed.weight, c.embed_init, g)
+        _fill(net.fc.weight, c.fc_weight_init, g)
+        if net.fc.bias is not None:
+            _fill(net.fc.bias, c.fc_bias, g)
+
+
+def _fill(t: torch.Tensor, text: str, g: torch.Generator) -> None:
+    spec = registry.parse_init(text, "init", registry.BIAS_NAMES)
+    if spec.name == "zeros":
+        t.zero_()
+    elif spec.name == "ones":
+        t.fill_(1.0)
+    elif spec.name == "constant":
+        t.fill_(spec.arg)
+    elif spec.name == "normal":
+        nn.init.normal_(t, 0.0, spec.arg, generator=g)
+    elif spec.name == "uniform":
+        nn.init.uniform_(t, -spec.arg, spec.arg, generator=g)
+    elif spec.name == "custom":
+        t.copy_(torch.tensor(spec.values, dtype=t.dtype).reshape(t.shape))
