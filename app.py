@@ -1,7 +1,5 @@
-"""Gradient Flow Lab: the Home page (entry point of `streamlit run app.py`)."""
+"""Gradient Flow Lab: the Home page (the entry point of `streamlit run app.py`)."""
 
-import streamlit as st
+from explainer.views import home_page
 
-st.set_page_config(page_title="Gradient Flow Lab", layout="wide")
-st.title("Gradient Flow Lab")
-st.write("Pick an experiment in the sidebar.")
+home_page()

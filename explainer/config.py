@@ -2,46 +2,23 @@
 arrives (share-link query strings, CLI --param flags, sandbox widgets).
 
 `from_params({"experiment": "2", "lr": "0.5"})` starts from the preset and overrides it; `to_params(config)` writes
-back only the keys that differ from that preset, so links stay short and round-trip exactly. Every size is checked
-against the caps before any tensor exists. Not here: the math (engine.py) and the presets' teaching text
-(experiments.py holds that, and the preset settings this module reads).
+back only the keys that differ from that preset, so links stay short and round-trip exactly. validation.py checks
+every field against the caps before any tensor exists. Not here: the math (engine.py) and the presets' teaching
+text (experiments.py holds that, and the preset settings this module reads).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from explainer import parsing, registry
 from explainer.experiments import PRESET_SETTINGS
+from explainer.validation import DEFAULT_CAPS, ConfigError, canonical, caps, check, record_numbers
 
-# Caps keep one run small enough for a shared server. GFL_MAX_<KEY> in the environment raises (or lowers) each.
-DEFAULT_CAPS = {
-    "vocab_size": 1000,
-    "embed_dim": 64,
-    "out_dim": 64,
-    "batch": 64,
-    "steps": 200,
-    "record_numbers": 3_000_000,
-}
-
-
-def caps() -> dict[str, int]:
-    out = {}
-    for key, default in DEFAULT_CAPS.items():
-        raw = os.environ.get(f"GFL_MAX_{key.upper()}", "")
-        out[key] = int(raw) if raw.strip().isdigit() and int(raw) > 0 else default
-    return out
-
-
-class ConfigError(ValueError):
-    """One or more bad fields. `errors` maps each key to a message that names it and says what is allowed."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = dict(errors)
-        super().__init__("; ".join(self.errors.values()))
+__all__ = ["DEFAULT_CAPS", "KEYS", "ConfigError", "RunConfig", "caps", "check", "default_targets", "from_params"]
+__all__ += ["format_value", "parse_values", "preset", "record_numbers", "to_params"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +45,8 @@ class RunConfig:
         errors = check(self)
         if errors:
             raise ConfigError(errors)
+        for key, value in canonical(self).items():  # so equal settings give equal configs (and cache keys)
+            object.__setattr__(self, key, value)
 
     @property
     def batch(self) -> int:
@@ -91,92 +70,6 @@ KEYS = tuple(f.name for f in dataclasses.fields(RunConfig))
 def default_targets(batch: int, out_dim: int) -> tuple[tuple[float, ...], ...]:
     """Non-zero, varied targets (0.5, 1 or 1.5), so every unit has an error to learn from."""
     return tuple(tuple(0.5 + 0.5 * ((i + j) % 3) for j in range(out_dim)) for i in range(batch))
-
-
-def record_numbers(c: RunConfig) -> int:
-    """How many numbers the record of this config holds (params, values and gradients per step)."""
-    V, D, O, B = c.vocab_size, c.embed_dim, c.out_dim, c.batch
-    params = V * D + O * D + (O if c.has_bias else 0)
-    per_step = 2 * params + B + B * O + 2 * B * D + 4 * B * O + 1
-    return (c.steps + 1) * per_step
-
-
-def check(c: RunConfig) -> dict[str, str]:
-    """Every range and cross-field rule, for a config built from any source. Cheap: allocates nothing big."""
-    cap, errors = caps(), {}
-
-    def rule(key, fn):
-        if key in errors:
-            return
-        try:
-            fn()
-        except (ValueError, TypeError) as exc:
-            errors[key] = str(exc) if str(exc).startswith(key) else f"{key}: {exc}"
-
-    rule("experiment", lambda: parsing.parse_int(c.experiment, "experiment", 0, 5))
-    for key in ("vocab_size", "embed_dim", "out_dim", "steps"):
-        rule(key, lambda key=key: parsing.parse_int(getattr(c, key), key, 1, cap[key]))
-    rule("seed", lambda: parsing.parse_int(c.seed, "seed", 0, 2**31 - 1))
-    rule("tokens", lambda: _check_tokens(c, cap))
-    rule("targets", lambda: _check_targets(c))
-    rule("embed_init", lambda: _check_init(c.embed_init, "embed_init", (c.vocab_size, c.embed_dim)))
-    rule("fc_weight_init", lambda: _check_init(c.fc_weight_init, "fc_weight_init", (c.out_dim, c.embed_dim)))
-    rule("fc_bias", lambda: _check_init(c.fc_bias, "fc_bias", (1, c.out_dim), registry.BIAS_NAMES))
-    rule("activation", lambda: parsing.parse_choice(c.activation, "activation", registry.ACTIVATIONS))
-    rule("negative_slope", lambda: parsing.check_float(float(c.negative_slope), "negative_slope", 0, 1))
-    rule(
-        "relu_grad_at_zero",
-        lambda: parsing.parse_choice(
-            parsing.format_number(c.relu_grad_at_zero), "relu_grad_at_zero", ("0", "0.5", "1")
-        ),
-    )
-    rule("optimizer", lambda: parsing.parse_choice(c.optimizer, "optimizer", registry.OPTIMIZERS))
-    rule("lr", lambda: parsing.check_float(float(c.lr), "lr", 0, 100, lo_open=True))
-    rule("device", lambda: _check_device(c.device))
-    if not errors and record_numbers(c) > cap["record_numbers"]:
-        errors["steps"] = (
-            f"steps: this run would record {record_numbers(c):,} numbers; at most "
-            f"{cap['record_numbers']:,} are allowed (lower steps, vocab_size or the dimensions)"
-        )
-    return errors
-
-
-def _check_tokens(c, cap):
-    if not isinstance(c.tokens, tuple) or not c.tokens:
-        raise ValueError("tokens: needs at least one token id")
-    if len(c.tokens) > cap["batch"]:
-        raise ValueError(f"tokens: {len(c.tokens)} tokens; at most {cap['batch']} are allowed")
-    bad = [t for t in c.tokens if not isinstance(t, int) or not 0 <= t < c.vocab_size]
-    if bad:
-        raise ValueError(f"tokens: id {bad[0]} is outside the vocabulary; allowed ids are 0 to {c.vocab_size - 1}")
-
-
-def _check_targets(c):
-    if c.targets is None:
-        return
-    if len(c.targets) != c.batch or any(len(row) != c.out_dim for row in c.targets):
-        shape = f"{len(c.targets)} rows of lengths {sorted({len(r) for r in c.targets})}"
-        raise ValueError(
-            f"targets: need {c.batch} rows (one per token) of {c.out_dim} numbers (one per fc unit), got {shape}"
-        )
-    for row in c.targets:
-        for v in row:
-            parsing.check_float(float(v), "targets", -1e6, 1e6)
-
-
-def _check_init(text, key, shape, allowed=registry.INIT_NAMES):
-    spec = registry.parse_init(text, key, allowed)
-    if spec.values is not None:
-        rows, cols = len(spec.values), len(spec.values[0])
-        if (rows, cols) != shape and not (shape[0] == 1 and rows * cols == shape[1]):
-            raise ValueError(f"{key}: custom values are {rows}x{cols}; this run needs {shape[0]}x{shape[1]}")
-
-
-def _check_device(device):
-    parsing.parse_choice(device, "device", registry.DEVICES)
-    if not registry.available(device):
-        usable = [d for d in registry.DEVICES if registry.available(d)]
-        raise ValueError(f"device: {device} is not available on this machine; allowed here: {', '.join(usable)}")
 
 
 # --- the text codec: query strings and --param key=value ------------------------------------------------------

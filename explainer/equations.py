@@ -140,13 +140,11 @@ def _slope_note(c) -> str:
 
 
 def latex(eq: Equation) -> str:
-    badge = (
-        rf"\;\;\color{{{ZERO_COLOR}}}{{\textsf{{= 0}}}}"
-        if eq.zero
-        else rf"\;\;\color{{{NONZERO_COLOR}}}{{\textsf{{≠ 0}}}}"
-    )
-    middle = f" = {eq.numbers}" if eq.numbers else ""
-    return f"{eq.rule}{middle} = {eq.result}{badge}"
+    badge = (rf"\quad\textcolor{{{ZERO_COLOR}}}{{\boxed{{\textsf{{all zero}}}}}}" if eq.zero
+             else rf"\quad\textcolor{{{NONZERO_COLOR}}}{{\textsf{{non-zero}}}}")
+    if not eq.numbers:
+        return f"{eq.rule} = {eq.result}{badge}"
+    return rf"\begin{{aligned}}{eq.rule} &= {eq.numbers} \\ &= {eq.result}{badge}\end{{aligned}}"
 
 
 def plain(eq: Equation) -> str:

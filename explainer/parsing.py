@@ -72,7 +72,7 @@ def parse_tokens(raw: object, key: str, max_len: int) -> tuple[int, ...]:
         raise ValueError(f"{key}: {len(parts)} tokens; at most {max_len} are allowed")
     out = []
     for p in parts:
-        if not p.isdigit():
+        if not (p.isascii() and p.isdigit()):  # '²'.isdigit() is True, but int('²') fails
             raise ValueError(f"{key}: token ids must be whole numbers >= 0 separated by commas, got {p[:20]!r}")
         out.append(int(p))
     return tuple(out)

@@ -132,7 +132,7 @@ def dead_sentence(run: Run) -> str | None:
         return None
     always = [j for j in dead0 if all(j in dead_units(run, t) for t in range(len(run.steps)))]
     units = ", ".join(map(str, dead0))
-    tail = " and stay dead in every step" if always == dead0 else ""
+    tail = (" and stay" if len(dead0) > 1 else " and stays") + " dead in every step" if always == dead0 else ""
     return (
         f"Dead at step 0: unit{'s' if len(dead0) > 1 else ''} {units} (the slope of the activation is 0 for "
         f"every sample, so no gradient passes){tail}."

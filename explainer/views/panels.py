@@ -1,0 +1,149 @@
+"""Streamlit rendering of one run, shared by every experiment page and the sandbox: predict-and-reveal, the
+step panel (equations, heatmaps, graph), charts over time, verdicts, the autograd check, CSV and share link.
+Panels read only the cached view data in state.py; none of them runs the engine itself.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from explainer.config import RunConfig, to_params
+from explainer.views import state
+
+STATUS_WORDS = {"moves": "moves from step 0", "frozen_then_moves": "frozen, then moves at step {first}",
+                "never": "never moves"}
+GRAD_LABELS = {"de": "de (gradient of E)", "dw": "dw (gradient of w)", "db": "db (gradient of b)"}
+
+
+def status_text(v: dict) -> str:
+    return STATUS_WORDS[v["status"]].format(first=v["first"])
+
+
+def predict(view: dict, ns: str) -> None:
+    st.subheader("Predict first")
+    grads = list(view["zero_at_0"])
+    with st.form(f"{ns}_predict"):
+        st.write("Which of these gradients will be exactly zero at step 0? Tick your guesses, then reveal.")
+        picks = {g: st.checkbox(GRAD_LABELS[g], key=f"{ns}_guess_{g}") for g in grads}
+        revealed = st.form_submit_button("Reveal")
+    if revealed or st.session_state.get(f"{ns}_revealed"):
+        st.session_state[f"{ns}_revealed"] = True
+        for g in grads:
+            actual = view["zero_at_0"][g]
+            right = picks[g] == actual
+            word = "is exactly zero" if actual else "is not zero"
+            guess = "you said zero" if picks[g] else "you said non-zero"
+            (st.success if right else st.error)(f"{g} {word} at step 0: {guess}, {'right' if right else 'not quite'}.")
+
+
+def equations_panel(sv: dict) -> None:
+    for eq in sv["equations"]:
+        if eq["name"] == "e":
+            st.markdown("**Forward**")
+        elif eq["name"] == "dr":
+            st.markdown("**Backward** (each d· is the gradient of the loss l with respect to that quantity)")
+        st.latex(eq["latex"])
+        if eq["note"]:
+            st.caption(eq["note"])
+
+
+@st.fragment
+def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
+    """The part of the page that depends on the step and sample; a fragment, so the slider reruns only it."""
+    last = max(view["steps"] - 1, 0)
+    if f"{ns}_step" not in st.session_state:
+        t, msg = state.url_index("step", last)
+        if msg:
+            st.warning(msg)
+        st.session_state[f"{ns}_step"] = t
+    st.session_state[f"{ns}_step"] = min(st.session_state[f"{ns}_step"], last)
+    left, right = st.columns([3, 2])
+    with left:
+        if last > 0:
+            t = st.slider("Step", 0, last, key=f"{ns}_step", help="Values before this step's optimizer update")
+        else:
+            t = 0
+            st.caption("This run has a single step (step 0).")
+    with right:
+        tokens = view["tokens"]
+        i = st.selectbox("Sample", range(len(tokens)), key=f"{ns}_sample",
+                         format_func=lambda j: f"sample {j} (token x = {tokens[j]})")
+    if st.query_params.get("step") != str(t):
+        st.query_params["step"] = str(t)
+    sv = state.step_view(key, t, i)
+    st.subheader(f"Equations at step {t}, sample {i}")
+    equations_panel(sv)
+    st.subheader(f"Tables and gradients at step {t}")
+    cols = st.columns(2)
+    for n, name in enumerate(("E", "de", "w", "dw")):
+        if name in sv["heatmaps"]:
+            with cols[n % 2]:
+                st.vega_lite_chart(sv["heatmaps"][name], width="stretch")
+    if sv["dot"]:
+        st.subheader(f"Where the gradient flows at step {t}")
+        st.caption("Grey arrows: the forward pass. Coloured arrows: gradients flowing back; red dashed means "
+                   "exactly zero, so nothing flows past that point.")
+        st.graphviz_chart(sv["dot"])
+    share_links({**share_base, "step": str(t)})
+
+
+def verdict_panel(view: dict) -> None:
+    st.subheader("Verdict, computed from the run")
+    for v in view["verdicts"]:
+        icon = {"moves": ":material/trending_up:", "frozen_then_moves": ":material/hourglass_top:",
+                "never": ":material/block:"}[v["status"]]
+        st.markdown(f"{icon} {state.safe(v['sentence'])}")
+    if view["dead"]:
+        st.markdown(f":material/bedtime: {state.safe(view['dead'])}")
+    if view["diverged"]:
+        st.error(f"The run diverged and stopped early: {view['diverged']}.")
+    if view["claims"]:
+        st.markdown("**The preset's claims, checked on this run**")
+        for text, holds in view["claims"]:
+            mark = ":green[:material/check: holds]" if holds else ":red[:material/close: fails]"
+            st.markdown(f"{mark}: {state.safe(text)}")
+
+
+def check_line(view: dict) -> None:
+    ok = view["max_diff"] < 1e-12
+    st.caption(f"Check: gradients derived by hand vs. PyTorch autograd, largest difference over every step: "
+               f"{view['max_diff']:.2g} ({'they agree' if ok else 'they disagree'}).")
+
+
+def over_time(view: dict) -> None:
+    st.subheader("Over the steps")
+    st.vega_lite_chart(view["weights"], width="stretch")
+    st.vega_lite_chart(view["loss"], width="stretch")
+
+
+def share_links(params: dict) -> None:
+    base = (st.context.url or "").split("?")[0]
+    with st.expander("Share this set-up"):
+        st.caption("Opens this page at this step with exactly this run. Copy with the icon on the right.")
+        st.code(f"{base}?{urlencode(params)}", language=None)
+        st.caption("Teacher link: the same run with the settings hidden.")
+        st.code(f"{base}?{urlencode({**params, 'controls': 'hide'})}", language=None)
+
+
+def download(key: state.Key, name: str, ns: str) -> None:
+    st.download_button("Download the run table (CSV)", data=lambda: state.csv_text(key), file_name=f"{name}.csv",
+                       mime="text/csv", on_click="ignore", key=f"{ns}_csv",
+                       help="One row per number: step, name, row, col, value")
+
+
+def show_run(c: RunConfig, ns: str, with_predict: bool = True) -> None:
+    """Everything about one run, top to bottom."""
+    key = state.key_of(c)
+    with st.spinner("Running the network..."):
+        view = state.run_view(key)
+    if with_predict and view["zero_at_0"]:
+        predict(view, f"{ns}_{hash(key) & 0xFFFFFF:x}")
+    share_base = to_params(c)
+    if view["steps"]:
+        step_panel(key, view, ns, share_base)
+    verdict_panel(view)
+    over_time(view)
+    check_line(view)
+    download(key, f"run-experiment-{c.experiment}" if c.experiment else "run", ns)
