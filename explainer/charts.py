@@ -42,21 +42,27 @@ def heatmap(t: torch.Tensor, title: str, row_title: str, col_title: str, marked:
     total = t.shape[0] if t.dim() == 2 else 1
     if shown < total:
         title = f"{title} (rows shown: {shown} of {total})"
-    bound = max(float(df["value"].abs().max()), 1e-12)
+    bound = float(df["value"].abs().max()) or 1.0  # an all-zero table: a plain white map, not a 1e-12 legend
     base = alt.Chart(df, title=title).encode(
         x=alt.X("col:O", title=col_title),
         y=alt.Y("row:O", title=row_title, axis=alt.Axis(labelOverlap=False)),
     )
     cells = base.mark_rect(stroke="#333", strokeWidth=0.3).encode(
-        color=alt.Color("value:Q", scale=alt.Scale(scheme="redblue", domain=[-bound, bound], reverse=True),
-                        legend=alt.Legend(title="value")),
-        tooltip=[alt.Tooltip("row:O"), alt.Tooltip("col:O"), alt.Tooltip("value:Q", format=".6g"),
-                 alt.Tooltip("looked_up:N", title="looked up")],
+        color=alt.Color(
+            "value:Q",
+            scale=alt.Scale(scheme="redblue", domain=[-bound, bound], reverse=True),
+            legend=alt.Legend(title="value", format=".2g"),
+        ),
+        tooltip=[
+            alt.Tooltip("row:O"),
+            alt.Tooltip("col:O"),
+            alt.Tooltip("value:Q", format=".6g"),
+            alt.Tooltip("looked_up:N", title="looked up"),
+        ],
     )
     layers = [cells]
     if marked:
-        layers.append(base.transform_filter(alt.datum.looked_up).mark_rect(fill=None, stroke="black",
-                                                                           strokeWidth=2))
+        layers.append(base.transform_filter(alt.datum.looked_up).mark_rect(fill=None, stroke="black", strokeWidth=2))
     if len(df) <= MAX_TEXT_CELLS:
         layers.append(base.mark_text(fontSize=11).encode(text="label:N"))
     return alt.layer(*layers).properties(width="container", height=alt.Step(26))
@@ -107,7 +113,10 @@ def loss_curve(run: Run) -> alt.Chart:
     return (
         alt.Chart(loss_frame(run), title="loss l over the steps")
         .mark_line(point=True)
-        .encode(x=alt.X("step:Q", axis=alt.Axis(tickMinStep=1)), y=alt.Y("l:Q", title="l"),
-                tooltip=["step:Q", alt.Tooltip("l:Q", format=".6g")])
+        .encode(
+            x=alt.X("step:Q", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("l:Q", title="l"),
+            tooltip=["step:Q", alt.Tooltip("l:Q", format=".6g")],
+        )
         .properties(width="container", height=220)
     )

@@ -140,8 +140,11 @@ def _slope_note(c) -> str:
 
 
 def latex(eq: Equation) -> str:
-    badge = (rf"\quad\textcolor{{{ZERO_COLOR}}}{{\boxed{{\textsf{{all zero}}}}}}" if eq.zero
-             else rf"\quad\textcolor{{{NONZERO_COLOR}}}{{\textsf{{non-zero}}}}")
+    badge = (
+        rf"\quad\textcolor{{{ZERO_COLOR}}}{{\boxed{{\textsf{{all zero}}}}}}"
+        if eq.zero
+        else rf"\quad\textcolor{{{NONZERO_COLOR}}}{{\textsf{{non-zero}}}}"
+    )
     if not eq.numbers:
         return f"{eq.rule} = {eq.result}{badge}"
     return rf"\begin{{aligned}}{eq.rule} &= {eq.numbers} \\ &= {eq.result}{badge}\end{{aligned}}"

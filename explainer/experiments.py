@@ -31,7 +31,7 @@ class Experiment:
     question: str
     what_if_label: str
     what_if: dict  # config keys to override, one click away
-    note: str = ""  # what to look for, in the app's own words
+    note: str = ""  # where to look: a prompt, not a claim (claims are computed in claims.py)
     settings: dict = field(default_factory=dict)
 
 
@@ -45,8 +45,8 @@ EXPERIMENTS = {
             "The embedding starts at exactly zero. Can it learn at all, and can fc's weights?",
             f"Try seed {DEAD_SEED} (look at the signs of b)",
             {"seed": DEAD_SEED},
-            "Whether anything learns here hangs on the sign of the random bias: a unit whose bias is "
-            "at or below 0 outputs relu(b) = 0 with slope 0, and passes no gradient back.",
+            "Look at the sign of each unit's bias b: with e = 0, f equals b, and relu's slope at f decides "
+            "whether that unit passes any gradient back.",
         ),
         Experiment(
             2,
@@ -55,16 +55,16 @@ EXPERIMENTS = {
             "Without a bias, f = w·0 = 0 exactly. Does relu let any gradient through?",
             "Use relu'(0) = 1 instead of PyTorch's 0",
             {"relu_grad_at_zero": 1.0},
-            "Everything hinges on one number: the slope relu is given at exactly f = 0.",
+            "Look at f, then at the slope relu is given at exactly f = 0, then at df.",
         ),
         Experiment(
             3,
             "Zero embedding, leaky relu",
             "E = 0, fc weights from the default init, no bias, leaky relu (slope 0.01 below 0).",
-            "Leaky relu never has slope 0. Does that rescue the embedding, and when does fc's w move?",
+            "Leaky relu keeps a small slope at and below 0. Does that let the embedding learn, and when does w start?",
             "Back to plain relu",
             {"activation": "relu"},
-            "At step 0 the gradient reaches E through the small slope at 0; w has to wait one step for e.",
+            "Compare de and dw at step 0, then move the slider to step 1 and compare again.",
         ),
         Experiment(
             4,
@@ -73,7 +73,7 @@ EXPERIMENTS = {
             "Both layers start at zero. Does either one ever move?",
             "Give fc random weights (E stays 0)",
             {"fc_weight_init": "default"},
-            "Each layer's gradient is the other layer's value times df: two zeros block each other.",
+            "Look at the factors: dw is built from e, and dx (hence de) from w.",
         ),
         Experiment(
             5,
@@ -82,7 +82,7 @@ EXPERIMENTS = {
             "Nothing is zero now, so everything learns. But does it learn anything different per weight?",
             "Start from random weights instead",
             {"embed_init": "default", "fc_weight_init": "default"},
-            "Equal weights receive equal gradients, so they stay equal: many weights act as one.",
+            "Look at the columns of E and the entries of each row of w in the heatmaps, step by step.",
         ),
     )
 }

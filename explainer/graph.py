@@ -28,12 +28,22 @@ def _node(name: str, label: str, shape: str = "ellipse", fill: str = "white") ->
 def dot(run: Run, t: int) -> str:
     c, s = run.config, run.steps[t]
     bias = "fc.bias" in run.final
-    lines = ["digraph G {", "  rankdir=LR; bgcolor=transparent;", '  node [fontname="Helvetica", fontsize=12];',
-             '  edge [fontname="Helvetica", fontsize=10];']
-    lines += [_node("x", f"x (token ids)"), _node("E", "E (embedding)", "box", "#fdebd0"),
-              _node("e", "e = E[x]"), _node("w", "w (fc weight)", "box", "#fdebd0"),
-              _node("f", "f = w·e" + (" + b" if bias else "")), _node("r", f"r = {c.activation}(f)"),
-              _node("y", "y (targets)"), _node("l", "l = mse(r, y)", "doublecircle", "#eaf2f8")]
+    lines = [
+        "digraph G {",
+        "  rankdir=LR; bgcolor=transparent;",
+        '  node [fontname="Helvetica", fontsize=12];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
+    lines += [
+        _node("x", "x (token ids)"),
+        _node("E", "E (embedding)", "box", "#fdebd0"),
+        _node("e", "e = E[x]"),
+        _node("w", "w (fc weight)", "box", "#fdebd0"),
+        _node("f", "f = w·e" + (" + b" if bias else "")),
+        _node("r", f"r = {c.activation}(f)"),
+        _node("y", "y (targets)"),
+        _node("l", "l = mse(r, y)", "doublecircle", "#eaf2f8"),
+    ]
     if bias:
         lines.append(_node("b", "b (fc bias)", "box", "#fdebd0"))
     forward = [("x", "e"), ("E", "e"), ("e", "f"), ("w", "f"), ("f", "r"), ("r", "l"), ("y", "l")]
@@ -48,7 +58,9 @@ def dot(run: Run, t: int) -> str:
         style = "dashed" if zero else "solid"
         width = 1.5 if zero else 1.5 + min(3.0, 30 * size)
         label = f"{grad} = 0" if zero else f"max |{grad}| = {size:.3g}"
-        lines.append(f'  {a} -> {b} [label="{label}", color="{color}", fontcolor="{color}", style={style}, '
-                     f'penwidth={width:.2f}, constraint=false, tooltip="{what}"];')
+        lines.append(
+            f'  {a} -> {b} [label="{label}", color="{color}", fontcolor="{color}", style={style}, '
+            f'penwidth={width:.2f}, constraint=false, tooltip="{what}"];'
+        )
     lines.append("}")
     return "\n".join(lines)

@@ -18,8 +18,10 @@ PAGE_FILES = {
 }
 
 NETWORK = r"e = E[x] \qquad f = w\,e + b \qquad r = \mathrm{relu}(f) \qquad l = \tfrac{1}{N}\textstyle\sum (r - y)^2"
-BACKWARD = (r"dr = \tfrac{2}{N}(r - y) \quad df = dr \odot \mathrm{relu}'(f) \quad dw = df^\top e \quad "
-            r"db = \textstyle\sum df \quad dx = df\,w \quad de[x] \mathrel{+}= dx")
+BACKWARD = (
+    r"dr = \tfrac{2}{N}(r - y) \quad df = dr \odot \mathrm{relu}'(f) \quad dw = df^\top e \quad "
+    r"db = \textstyle\sum df \quad dx = df\,w \quad de[x] \mathrel{+}= dx"
+)
 
 INTRO = """
 An embedding table that starts at exactly zero looks hopeless: every looked-up vector is zero, so what could
@@ -33,6 +35,26 @@ autograd.
 """
 
 
+NAV_LABELS = {
+    0: "Home",
+    1: "1. Zero embedding, bias on",
+    2: "2. Zero embedding, no bias",
+    3: "3. Leaky relu",
+    4: "4. Zero fc weights",
+    5: "5. All ones",
+    6: "Sandbox",
+}
+
+
+def sidebar_nav() -> None:
+    """Our own sidebar links (Streamlit's automatic list is turned off in .streamlit/config.toml), so the entry
+    page reads "Home" rather than its file name."""
+    with st.sidebar:
+        st.page_link("app.py", label=NAV_LABELS[0], icon=":material/home:")
+        for n, path in PAGE_FILES.items():
+            st.page_link(path, label=NAV_LABELS[n])
+
+
 def _notice(errors: dict[str, str]) -> None:
     for msg in errors.values():
         st.warning(f"Ignored a setting from the link: {state.safe(msg)}")
@@ -42,14 +64,18 @@ def experiment_page(n: int) -> None:
     ex = EXPERIMENTS[n]
     ns = f"gfl_exp{n}"
     st.set_page_config(page_title=f"{n}. {ex.title} · Gradient Flow Lab", layout="wide")
+    sidebar_nav()
     st.title(f"Experiment {n}: {ex.title}")
     config, errors = state.config_from_url(preset(n), forced={"experiment": n})
     _notice(errors)
     st.markdown(f"**Set-up:** {ex.setup}")
     st.info(f"**Question:** {ex.question}")
     hidden = st.query_params.get("controls") == "hide"
-    if not hidden and st.toggle(f"What if: {ex.what_if_label}", key=f"{ns}_whatif",
-                                help="Changes the run with one click; the verdict and claims below follow it"):
+    if not hidden and st.toggle(
+        f"What if: {ex.what_if_label}",
+        key=f"{ns}_whatif",
+        help="Changes the run with one click; the verdict and claims below follow it",
+    ):
         config = config.replace(**ex.what_if)
     st.caption(ex.note)
     panels.show_run(config, ns, with_predict=not hidden)
@@ -61,12 +87,15 @@ def _status_cell(v: dict | None) -> str:
 
 def home_page() -> None:
     st.set_page_config(page_title="Gradient Flow Lab", layout="wide")
+    sidebar_nav()
     st.title("Gradient Flow Lab")
     st.markdown(INTRO)
     st.latex(NETWORK)
     st.latex(BACKWARD)
-    st.caption("x: token ids of the batch; E: the embedding table; w, b: the fully connected layer; y: targets. "
-               "N is the number of entries of r, since PyTorch's mse takes a mean. relu'(0) = 0 in PyTorch.")
+    st.caption(
+        "x: token ids of the batch; E: the embedding table; w, b: the fully connected layer; y: targets. "
+        "N is the number of entries of r, since PyTorch's mse takes a mean. relu'(0) = 0 in PyTorch."
+    )
     st.subheader("The five experiments, as they run")
     head = st.columns([4, 2, 2, 2])
     for col, text in zip(head, ("Experiment", "E (embedding)", "w (fc weight)", "b (fc bias)"), strict=True):

@@ -12,8 +12,11 @@ import streamlit as st
 from explainer.config import RunConfig, to_params
 from explainer.views import state
 
-STATUS_WORDS = {"moves": "moves from step 0", "frozen_then_moves": "frozen, then moves at step {first}",
-                "never": "never moves"}
+STATUS_WORDS = {
+    "moves": "moves from step 0",
+    "frozen_then_moves": "frozen, then moves at step {first}",
+    "never": "never moves",
+}
 GRAD_LABELS = {"de": "de (gradient of E)", "dw": "dw (gradient of w)", "db": "db (gradient of b)"}
 
 
@@ -68,8 +71,12 @@ def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
             st.caption("This run has a single step (step 0).")
     with right:
         tokens = view["tokens"]
-        i = st.selectbox("Sample", range(len(tokens)), key=f"{ns}_sample",
-                         format_func=lambda j: f"sample {j} (token x = {tokens[j]})")
+        i = st.selectbox(
+            "Sample",
+            range(len(tokens)),
+            key=f"{ns}_sample",
+            format_func=lambda j: f"sample {j} (token x = {tokens[j]})",
+        )
     if st.query_params.get("step") != str(t):
         st.query_params["step"] = str(t)
     sv = state.step_view(key, t, i)
@@ -83,8 +90,10 @@ def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
                 st.vega_lite_chart(sv["heatmaps"][name], width="stretch")
     if sv["dot"]:
         st.subheader(f"Where the gradient flows at step {t}")
-        st.caption("Grey arrows: the forward pass. Coloured arrows: gradients flowing back; red dashed means "
-                   "exactly zero, so nothing flows past that point.")
+        st.caption(
+            "Grey arrows: the forward pass. Coloured arrows: gradients flowing back; red dashed means "
+            "exactly zero, so nothing flows past that point."
+        )
         st.graphviz_chart(sv["dot"])
     share_links({**share_base, "step": str(t)})
 
@@ -92,8 +101,11 @@ def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
 def verdict_panel(view: dict) -> None:
     st.subheader("Verdict, computed from the run")
     for v in view["verdicts"]:
-        icon = {"moves": ":material/trending_up:", "frozen_then_moves": ":material/hourglass_top:",
-                "never": ":material/block:"}[v["status"]]
+        icon = {
+            "moves": ":material/trending_up:",
+            "frozen_then_moves": ":material/hourglass_top:",
+            "never": ":material/block:",
+        }[v["status"]]
         st.markdown(f"{icon} {state.safe(v['sentence'])}")
     if view["dead"]:
         st.markdown(f":material/bedtime: {state.safe(view['dead'])}")
@@ -108,8 +120,10 @@ def verdict_panel(view: dict) -> None:
 
 def check_line(view: dict) -> None:
     ok = view["max_diff"] < 1e-12
-    st.caption(f"Check: gradients derived by hand vs. PyTorch autograd, largest difference over every step: "
-               f"{view['max_diff']:.2g} ({'they agree' if ok else 'they disagree'}).")
+    st.caption(
+        f"Check: gradients derived by hand vs. PyTorch autograd, largest difference over every step: "
+        f"{view['max_diff']:.2g} ({'they agree' if ok else 'they disagree'})."
+    )
 
 
 def over_time(view: dict) -> None:
@@ -128,9 +142,15 @@ def share_links(params: dict) -> None:
 
 
 def download(key: state.Key, name: str, ns: str) -> None:
-    st.download_button("Download the run table (CSV)", data=lambda: state.csv_text(key), file_name=f"{name}.csv",
-                       mime="text/csv", on_click="ignore", key=f"{ns}_csv",
-                       help="One row per number: step, name, row, col, value")
+    st.download_button(
+        "Download the run table (CSV)",
+        data=lambda: state.csv_text(key),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{ns}_csv",
+        help="One row per number: step, name, row, col, value",
+    )
 
 
 def show_run(c: RunConfig, ns: str, with_predict: bool = True) -> None:

@@ -102,12 +102,14 @@ def run_view(key: Key) -> dict:
     return {
         "steps": len(r.steps),
         "tokens": r.x.tolist(),
-        "verdicts": [{"symbol": v.symbol, "status": v.status, "first": v.first_move, "sentence": v.sentence}
-                     for v in verdicts(r)],
+        "verdicts": [
+            {"symbol": v.symbol, "status": v.status, "first": v.first_move, "sentence": v.sentence} for v in verdicts(r)
+        ],
         "dead": dead_sentence(r),
         "claims": [(c.statement, c.holds) for c in claims(r)],
-        "zero_at_0": {g: bool((r.steps[0].grads[g] == 0).all()) for g in ("de", "dw", "db")
-                      if r.steps and g in r.steps[0].grads},
+        "zero_at_0": {
+            g: bool((r.steps[0].grads[g] == 0).all()) for g in ("de", "dw", "db") if r.steps and g in r.steps[0].grads
+        },
         "weights": charts.weights_over_time(r).to_dict(),
         "loss": charts.loss_curve(r).to_dict(),
         "max_diff": r.max_diff,
