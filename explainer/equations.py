@@ -33,12 +33,21 @@ def fmt(v: float) -> str:
     return "0" if v == 0 else f"{v:.4g}"
 
 
+def tex(v: float) -> str:
+    """fmt for LaTeX: 2.53e-05 becomes 2.53 x 10^-5 rather than a subtraction."""
+    text = fmt(v)
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa}{{\times}}10^{{{int(exponent)}}}"
+
+
 def vec(t: torch.Tensor) -> str:
-    return r"\left[" + r",\;".join(fmt(float(v)) for v in t.flatten()) + r"\right]"
+    return r"\left[" + r",\;".join(tex(float(v)) for v in t.flatten()) + r"\right]"
 
 
 def mat(t: torch.Tensor) -> str:
-    rows = [" & ".join(fmt(float(v)) for v in row) for row in t.reshape(t.shape[0], -1)]
+    rows = [" & ".join(tex(float(v)) for v in row) for row in t.reshape(t.shape[0], -1)]
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 
@@ -51,7 +60,7 @@ def text_of(t: torch.Tensor) -> str:
 
 
 def _eq(name, rule, numbers, value, plain_rule, note=""):
-    shown = mat(value) if value.dim() == 2 else (vec(value) if value.dim() == 1 else fmt(float(value)))
+    shown = mat(value) if value.dim() == 2 else (vec(value) if value.dim() == 1 else tex(float(value)))
     zero = bool((value == 0).all())
     plain = f"{name} = {plain_rule} = {text_of(value)}"
     return Equation(name, rule, numbers, shown, plain, zero, value, note)
