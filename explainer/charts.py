@@ -44,7 +44,7 @@ def heatmap(t: torch.Tensor, title: str, row_title: str, col_title: str, marked:
         title = f"{title} (rows shown: {shown} of {total})"
     bound = float(df["value"].abs().max()) or 1.0  # an all-zero table: a plain white map, not a 1e-12 legend
     base = alt.Chart(df, title=title).encode(
-        x=alt.X("col:O", title=col_title),
+        x=alt.X("col:O", title=col_title, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("row:O", title=row_title, axis=alt.Axis(labelOverlap=False)),
     )
     cells = base.mark_rect(stroke="#333", strokeWidth=0.3).encode(
@@ -64,7 +64,8 @@ def heatmap(t: torch.Tensor, title: str, row_title: str, col_title: str, marked:
     if marked:
         layers.append(base.transform_filter(alt.datum.looked_up).mark_rect(fill=None, stroke="black", strokeWidth=2))
     if len(df) <= MAX_TEXT_CELLS:
-        layers.append(base.mark_text(fontSize=11).encode(text="label:N"))
+        ink = alt.condition(f"abs(datum.value) > {0.6 * bound}", alt.value("white"), alt.value("black"))
+        layers.append(base.mark_text(fontSize=11).encode(text="label:N", color=ink))  # legible on dark cells
     return alt.layer(*layers).properties(width="container", height=alt.Step(26))
 
 
@@ -95,8 +96,12 @@ def weights_over_time(run: Run) -> alt.FacetChart:
         .mark_line(point=True)
         .encode(
             x=alt.X("step:Q", title="step (before its update)", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("value:Q", title="value"),
-            color=alt.Color("entry:N", legend=None),
+            y=alt.Y("value:Q", title="value", axis=alt.Axis(format="~g")),  # "0", not "0.000000", for a flat line
+            color=alt.Color(
+                "entry:N",
+                scale=alt.Scale(scheme="tableau10"),
+                legend=alt.Legend(title="entry", orient="bottom", columns=8, symbolLimit=MAX_LINES),
+            ),
             tooltip=["entry:N", "step:Q", alt.Tooltip("value:Q", format=".6g")],
         )
         .properties(width=220, height=180)
@@ -114,8 +119,8 @@ def loss_curve(run: Run) -> alt.Chart:
         alt.Chart(loss_frame(run), title="loss l over the steps")
         .mark_line(point=True)
         .encode(
-            x=alt.X("step:Q", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("l:Q", title="l"),
+            x=alt.X("step:Q", title="step", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("l:Q", title="loss l"),
             tooltip=["step:Q", alt.Tooltip("l:Q", format=".6g")],
         )
         .properties(width="container", height=220)

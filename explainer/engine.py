@@ -8,6 +8,7 @@ run at that step with a note saying where; nothing raises. Not here: verdicts, t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import torch
@@ -69,14 +70,14 @@ def run(c: RunConfig) -> Run:
             record.diverged = ok_where(step, named)
             break
     record.final = {k: v.detach().cpu().clone() for k, v in named.items()}
-    if record.diverged is None and not all(torch.isfinite(v).all() for v in record.final.values()):
+    if record.diverged is None and not _finite(*record.final.values()):
         record.diverged = f"step {len(record.steps) - 1}: the update made a parameter non-finite"
     return record
 
 
 def _step(t, net, named, opt, x, y, c):
     params = {k: v.detach().cpu().clone() for k, v in named.items()}
-    opt.zero_grad(set_to_none=False)
+    opt.zero_grad(set_to_none=True)  # fresh .grad tensors each step: no zeroing pass, no accumulating pass
     e, f, r = net(x)
     for v in (e, f, r):
         v.retain_grad()
@@ -88,6 +89,9 @@ def _step(t, net, named, opt, x, y, c):
     grads = {"dr": r.grad, "df": f.grad, "dw": named["fc.weight"].grad, "dx": e.grad, "de": named["embed.weight"].grad}
     if "fc.bias" in named:
         grads["db"] = named["fc.bias"].grad
+    # The record is taken before anything below runs in place. Gradients are not cloned: set_to_none above makes
+    # each .grad a fresh tensor that the optimizer only reads (test_engine replays every update from the record).
+    step = Step(t, params, _cpu(values), _cpu(grads, clone=False), float("nan"))
     hand = by_hand.backward(
         x,
         y,
@@ -101,15 +105,29 @@ def _step(t, net, named, opt, x, y, c):
         vocab_size=c.vocab_size,
         has_bias=c.has_bias,
     )
-    max_diff = max(float((hand[k] - grads[k]).abs().max()) for k in grads)
-    step = Step(t, params, _cpu(values), _cpu(grads), max_diff)
+    step.max_diff = _gap(hand, grads)
     opt.step()
-    finite = all(torch.isfinite(v).all() for v in named.values())
-    return step, bool(finite and all(torch.isfinite(v).all() for v in grads.values()))
+    # A NaN or Inf in a gradient makes its gap NaN or Inf too, so a finite gap already clears every gradient.
+    return step, _finite(*named.values()) and (math.isfinite(step.max_diff) or _finite(*grads.values()))
 
 
-def _cpu(d):
-    return {k: v.detach().cpu().clone() for k, v in d.items()}
+def _gap(hand: dict[str, torch.Tensor], grads: dict[str, torch.Tensor]) -> float:
+    """Largest |by hand - autograd| over all gradients: in place on by_hand's own fresh tensors, so no new
+    V x D buffer per step, and one device sync for all of them."""
+    return float(torch.stack([hand[k].sub_(grads[k]).abs_().max() for k in grads]).max())
+
+
+def _finite(*tensors: torch.Tensor) -> bool:
+    """Exact, but cheap in the common case: a NaN or Inf anywhere makes the sum of sums non-finite, and only then
+    (or when finite numbers overflow the sum) is each tensor checked element by element."""
+    with torch.no_grad():
+        if bool(torch.isfinite(torch.stack([t.sum() for t in tensors]).sum())):
+            return True
+        return all(bool(torch.isfinite(t).all()) for t in tensors)
+
+
+def _cpu(d, clone: bool = True):
+    return {k: v.detach().cpu().clone() if clone else v.detach().cpu() for k, v in d.items()}
 
 
 def ok_where(step: Step, named) -> str:

@@ -42,7 +42,7 @@ def dot(run: Run, t: int) -> str:
         _node("f", "f = w·e" + (" + b" if bias else "")),
         _node("r", f"r = {c.activation}(f)"),
         _node("y", "y (targets)"),
-        _node("l", "l = mse(r, y)", "doublecircle", "#eaf2f8"),
+        _node("l", "l = mse(r, y)", "box", "#eaf2f8"),
     ]
     if bias:
         lines.append(_node("b", "b (fc bias)", "box", "#fdebd0"))

@@ -1,7 +1,5 @@
-"""Sandbox page: set up any run."""
+"""Sandbox page: set up any run, share it as a link, compare two set-ups."""
 
-import streamlit as st
+from explainer.views.sandbox import sandbox_page
 
-st.set_page_config(page_title="Sandbox · Gradient Flow Lab", layout="wide")
-st.title("Sandbox")
-st.write("Coming soon.")
+sandbox_page()

@@ -79,6 +79,53 @@ def test_every_claim_holds_on_its_preset(n):
     assert claims.all_hold(run(preset(n)))
 
 
+def expected_claims(r) -> list[bool]:
+    """Each preset's claims, in claims.py's order, worked out here from the record."""
+    n = r.config.experiment
+    if n == 1:
+        bias = r.steps[0].params.get(B)
+        w = moved(r, W)
+        live = bias is not None and bool((bias > 0).any())
+        return [live, zero(r, "dw"), not zero(r, "db"), not zero(r, "de"), w[:2] == [False, True]]
+    if n == 2:
+        other = run(r.config.replace(relu_grad_at_zero=1.0))
+        return [never_moves(r, E), never_moves(r, W), not zero(other, "de"), zero(other, "dw")]
+    if n == 3:
+        return [not zero(r, "de"), zero(r, "dw"), moved(r, W)[:2] == [False, True]]
+    if n == 4:
+        return [never_moves(r, E), never_moves(r, W)]
+    ts = range(len(r.steps) + 1)
+    tied = lambda name, t: all(torch.equal(c, r.param_at(name, t)[:, 0]) for c in r.param_at(name, t).T)
+    return [moved(r, E)[0] and moved(r, W)[0], all(tied(E, t) for t in ts), all(tied(W, t) for t in ts)]
+
+
+VARIANTS = {
+    1: [{}, {"seed": experiments.DEAD_SEED}, {"embed_init": "ones"}, {"fc_bias": "constant:-1"}],
+    2: [
+        {},
+        {"relu_grad_at_zero": 1.0},
+        {"embed_init": "ones"},
+        {"fc_weight_init": "zeros"},
+        {"embed_init": "ones", "fc_weight_init": "custom:1,-1,0;2,-2,0"},  # e != 0 yet f = w·e = 0 exactly
+    ],
+    3: [{}, {"activation": "relu"}, {"embed_init": "ones"}],
+    4: [{}, {"fc_weight_init": "default"}],
+    5: [{}, {"embed_init": "default", "fc_weight_init": "default"}, {"fc_weight_init": "zeros"}],
+}
+
+
+@pytest.mark.parametrize("n", range(1, 6))
+def test_each_claim_agrees_with_the_record_and_can_fail(n):
+    seen = []
+    for change in VARIANTS[n]:
+        r = run(preset(n).replace(**change))
+        got = [c.holds for c in claims.claims(r)]
+        assert got == expected_claims(r), change
+        seen.append(got)
+    # across the variants every claim both holds and fails at least once, so each comparison above has teeth
+    assert all(len(set(column)) == 2 for column in zip(*seen, strict=True)), seen
+
+
 @pytest.mark.parametrize("n", range(1, 6))
 def test_some_claim_fails_on_the_what_if(n):
     r = run(preset(n).replace(**experiments.EXPERIMENTS[n].what_if))

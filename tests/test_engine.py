@@ -4,6 +4,7 @@ the looked-up rows, the same config gives the same record, and the global RNG is
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -13,7 +14,7 @@ from reference import TOL, configs, forward_backward, max_gap
 
 from explainer import by_hand, verdicts
 from explainer.config import RunConfig, preset
-from explainer.engine import GRADS, PARAMS, VALUES, run
+from explainer.engine import GRADS, PARAMS, VALUES, _finite, _gap, run
 from explainer.equations import equations
 from explainer.tables import long_table
 
@@ -143,8 +144,15 @@ def test_record_is_float64_on_the_cpu_and_not_by_reference(n):
     assert len(set(storages)) == len(storages)  # every snapshot owns its memory
 
 
-def test_huge_lr_stops_with_a_note_naming_the_step_and_no_exception():
-    c = RunConfig(lr=100, embed_init="constant:1000", fc_weight_init="constant:1000", steps=50)
+DIVERGING = [
+    RunConfig(lr=100, embed_init="constant:1000", fc_weight_init="constant:1000", steps=50),
+    RunConfig(lr=100, embed_init="constant:1e6", fc_weight_init="constant:1e6", activation="identity", steps=50),
+    RunConfig(lr=100, embed_init="constant:1000", fc_weight_init="constant:1000", optimizer="momentum", steps=50),
+]
+
+
+@pytest.mark.parametrize("c", DIVERGING, ids=["relu", "identity-f-overflows", "momentum"])
+def test_huge_lr_stops_with_a_note_naming_the_step_and_no_exception(c):
     r = run(c)
     assert r.diverged is not None
     t = int(re.match(r"step (\d+)\b", r.diverged).group(1))
@@ -160,3 +168,18 @@ def test_huge_lr_stops_with_a_note_naming_the_step_and_no_exception():
     # everything downstream copes with the cut-short record
     assert verdicts.verdicts(r) and len(long_table(r)) > 0
     assert equations(r, t, 0)
+
+
+def test_the_finiteness_check_is_exact():
+    big = torch.tensor([1e308, 1e308], dtype=torch.float64)  # finite, though its sum overflows
+    assert _finite(big, torch.zeros(3, dtype=torch.float64))
+    for bad in (float("inf"), -float("inf"), float("nan")):
+        assert not _finite(torch.zeros(3, dtype=torch.float64), torch.tensor([0.0, bad], dtype=torch.float64))
+    assert not _finite(torch.tensor([float("inf"), -float("inf")], dtype=torch.float64))  # sums to NaN, still caught
+
+
+def test_the_gap_is_the_largest_absolute_difference_and_keeps_nan():
+    hand = {"a": torch.tensor([1.0, -2.0]), "b": torch.tensor([[0.5]])}
+    auto = {"a": torch.tensor([1.5, 1.0]), "b": torch.tensor([[0.25]])}
+    assert _gap({k: v.clone() for k, v in hand.items()}, auto) == 3.0
+    assert math.isnan(_gap({"a": torch.tensor([float("nan"), 9.0])}, {"a": torch.tensor([0.0, 0.0])}))

@@ -35,15 +35,7 @@ autograd.
 """
 
 
-NAV_LABELS = {
-    0: "Home",
-    1: "1. Zero embedding, bias on",
-    2: "2. Zero embedding, no bias",
-    3: "3. Leaky relu",
-    4: "4. Zero fc weights",
-    5: "5. All ones",
-    6: "Sandbox",
-}
+NAV_LABELS = {0: "Home", **{n: f"{n}. {ex.title}" for n, ex in EXPERIMENTS.items()}, 6: "Sandbox"}
 
 
 def sidebar_nav() -> None:
@@ -55,7 +47,7 @@ def sidebar_nav() -> None:
             st.page_link(path, label=NAV_LABELS[n])
 
 
-def _notice(errors: dict[str, str]) -> None:
+def link_notice(errors: dict[str, str]) -> None:
     for msg in errors.values():
         st.warning(f"Ignored a setting from the link: {state.safe(msg)}")
 
@@ -67,7 +59,7 @@ def experiment_page(n: int) -> None:
     sidebar_nav()
     st.title(f"Experiment {n}: {ex.title}")
     config, errors = state.config_from_url(preset(n), forced={"experiment": n})
-    _notice(errors)
+    link_notice(errors)
     st.markdown(f"**Set-up:** {ex.setup}")
     st.info(f"**Question:** {ex.question}")
     hidden = st.query_params.get("controls") == "hide"
@@ -104,7 +96,7 @@ def home_page() -> None:
         view = state.run_view(state.key_of(preset(n)))
         by = {v["symbol"]: v for v in view["verdicts"]}
         row = st.columns([4, 2, 2, 2])
-        row[0].page_link(PAGE_FILES[n], label=f"{n}. {ex.title}")
+        row[0].page_link(PAGE_FILES[n], label=f"{n}. {ex.title}", icon=":material/arrow_forward:")
         for col, sym in zip(row[1:], ("E", "w", "b"), strict=True):
             col.write(_status_cell(by.get(sym)))
     st.caption(f"Each row is computed from a {preset(1).steps}-step run of the preset.")

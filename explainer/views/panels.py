@@ -17,6 +17,7 @@ STATUS_WORDS = {
     "frozen_then_moves": "frozen, then moves at step {first}",
     "never": "never moves",
 }
+LINK_SAFE = ":,;"  # left readable in share links (custom:0,1;2,3); parse_qs splits on & only
 GRAD_LABELS = {"de": "de (gradient of E)", "dw": "dw (gradient of w)", "db": "db (gradient of b)"}
 
 
@@ -65,7 +66,13 @@ def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
     left, right = st.columns([3, 2])
     with left:
         if last > 0:
-            t = st.slider("Step", 0, last, key=f"{ns}_step", help="Values before this step's optimizer update")
+            t = st.slider(
+                f"Step (0 to {last})",
+                0,
+                last,
+                key=f"{ns}_step",
+                help="The values shown are those before this step's optimizer update",
+            )
         else:
             t = 0
             st.caption("This run has a single step (step 0).")
@@ -136,9 +143,9 @@ def share_links(params: dict) -> None:
     base = (st.context.url or "").split("?")[0]
     with st.expander("Share this set-up"):
         st.caption("Opens this page at this step with exactly this run. Copy with the icon on the right.")
-        st.code(f"{base}?{urlencode(params)}", language=None)
+        st.code(f"{base}?{urlencode(params, safe=LINK_SAFE)}", language=None)
         st.caption("Teacher link: the same run with the settings hidden.")
-        st.code(f"{base}?{urlencode({**params, 'controls': 'hide'})}", language=None)
+        st.code(f"{base}?{urlencode({**params, 'controls': 'hide'}, safe=LINK_SAFE)}", language=None)
 
 
 def download(key: state.Key, name: str, ns: str) -> None:
@@ -161,8 +168,8 @@ def show_run(c: RunConfig, ns: str, with_predict: bool = True) -> None:
     if with_predict and view["zero_at_0"]:
         predict(view, f"{ns}_{hash(key) & 0xFFFFFF:x}")
     share_base = to_params(c)
-    if view["steps"]:
-        step_panel(key, view, ns, share_base)
+    if view["steps"]:  # the fragment keeps its arguments for the session's life: pass it only what it reads
+        step_panel(key, {"steps": view["steps"], "tokens": view["tokens"]}, ns, share_base)
     verdict_panel(view)
     over_time(view)
     check_line(view)

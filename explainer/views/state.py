@@ -1,15 +1,22 @@
 """Configs from the URL, cached runs, and cached per-step view data. The only place pages get a run from.
 
 Runs are cached with st.cache_data keyed by the config's parameters (a fresh copy per caller, so sessions never
-share mutable objects). What a rerun draws (equation strings, chart specs, DOT) is cached per (config, step,
-sample) as plain data, so moving the step slider rebuilds nothing it has drawn before.
+share mutable objects). What a rerun draws is cached as plain data: equations per (config, step, sample), the
+graph per (config, step), each heatmap by its numbers (so a table that did not change between steps is not
+rebuilt), and the charts over the steps per config. Chart data sets are stored already in Arrow, the form
+st.vega_lite_chart sends, so a student's rerun only places cached bytes (bench/load.py, bench/page.py).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 
+import altair as alt
+import numpy as np
 import streamlit as st
+import torch
+from streamlit import dataframe_util
 
 from explainer import charts, graph
 from explainer.config import ConfigError, RunConfig, from_params, parse_values, preset, to_params
@@ -20,6 +27,7 @@ from explainer.equations import equations, latex
 VIEW_KEYS = ("step", "sample", "controls")  # page state in the URL that is not part of the config
 
 Key = tuple[tuple[str, str], ...]
+_ALTAIR_SETTINGS = threading.Lock()  # altair's data-transformer setting is process-wide, shared by all sessions
 
 
 def key_of(c: RunConfig) -> Key:
@@ -41,7 +49,8 @@ def safe(text: str) -> str:
 
 
 def config_from_url(base: RunConfig, forced: dict | None = None) -> tuple[RunConfig, dict[str, str]]:
-    """The URL's keys over `base`. Bad keys are dropped (and reported); a bad combination falls back to base."""
+    """The URL's keys over `base`. Bad keys are dropped (and reported); in a bad combination (tokens outside the
+    vocabulary, a run over the size cap) the keys named are dropped and the rest kept; failing that, base."""
     raw = {k: st.query_params.get_all(k)[-1] for k in st.query_params if k not in VIEW_KEYS}
     values, errors = parse_values(raw)
     values.update(forced or {})
@@ -50,6 +59,9 @@ def config_from_url(base: RunConfig, forced: dict | None = None) -> tuple[RunCon
         return start.replace(**values), errors
     except ConfigError as exc:
         errors.update(exc.errors)
+    try:
+        return start.replace(**{k: v for k, v in values.items() if k not in errors}), errors
+    except ConfigError:
         return base, errors
 
 
@@ -67,9 +79,39 @@ def url_index(name: str, last: int) -> tuple[int, str | None]:
     return value, None
 
 
+def spec(chart: alt.TopLevelMixin) -> dict:
+    """chart.to_dict() without altair's 5,000-row limit: the weights of a long sandbox run have more points."""
+    with _ALTAIR_SETTINGS, alt.data_transformers.disable_max_rows():
+        return chart.to_dict()
+
+
+def vega_spec(chart: alt.TopLevelMixin) -> dict:
+    """spec(chart) with each named data set already as Arrow IPC bytes: the very bytes st.vega_lite_chart would
+    otherwise make from the rows on every rerun of every session (most of a page's server time)."""
+    out = spec(chart)
+    if "datasets" in out:
+        out["datasets"] = {
+            name: dataframe_util.convert_anything_to_arrow_bytes(rows) for name, rows in out["datasets"].items()
+        }
+    return out
+
+
+@st.cache_data(max_entries=2048, show_spinner=False)
+def heatmap_spec(values: bytes, shape: tuple[int, ...], title: str, row_title: str, marked: tuple[int, ...]) -> dict:
+    """One heatmap, keyed by its numbers (float64 bytes) rather than by step, so a table that is the same at two
+    steps (a frozen E, an all-zero gradient) is built once."""
+    t = torch.from_numpy(np.frombuffer(values, dtype=np.float64).reshape(shape).copy())
+    return vega_spec(charts.heatmap(t, title, row_title, "feature", marked))
+
+
+def _heatmap(t: torch.Tensor, title: str, row_title: str, marked: tuple[int, ...]) -> dict:
+    t = t.detach().to(torch.float64).contiguous()
+    return heatmap_spec(t.numpy().tobytes(), tuple(t.shape), title, row_title, marked)
+
+
 @st.cache_data(max_entries=1024, show_spinner=False)
-def step_view(key: Key, t: int, i: int) -> dict:
-    """Everything drawn for one step and sample, as plain data."""
+def step_charts(key: Key, t: int) -> dict:
+    """What is drawn for one step whatever the sample: the four heatmaps and the graph."""
     r = get_run(key)
     s = r.steps[t]
     marked = tuple(sorted(set(r.x.tolist())))
@@ -79,16 +121,20 @@ def step_view(key: Key, t: int, i: int) -> dict:
         "w": (s.params["fc.weight"], "w: fc weights", "fc unit", ()),
         "dw": (s.grads.get("dw"), "dw: gradient of w", "fc unit", ()),
     }
-    specs = {
-        name: charts.heatmap(t_, title, row, "feature", m).to_dict()
-        for name, (t_, title, row, m) in maps.items()
-        if t_ is not None
+    return {
+        "heatmaps": {name: _heatmap(t_, title, row, m) for name, (t_, title, row, m) in maps.items() if t_ is not None},
+        "dot": graph.dot(r, t) if s.grads else None,
     }
-    eqs = equations(r, t, i)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def step_view(key: Key, t: int, i: int) -> dict:
+    """Everything drawn for one step and sample, as plain data."""
+    drawn = step_charts(key, t)  # shared by every sample of the step
+    eqs = equations(get_run(key), t, i)
     return {
         "equations": [{"name": e.name, "latex": latex(e), "note": e.note, "zero": e.zero} for e in eqs],
-        "heatmaps": specs,
-        "dot": graph.dot(r, t) if s.grads else None,
+        **drawn,
     }
 
 
@@ -110,8 +156,8 @@ def run_view(key: Key) -> dict:
         "zero_at_0": {
             g: bool((r.steps[0].grads[g] == 0).all()) for g in ("de", "dw", "db") if r.steps and g in r.steps[0].grads
         },
-        "weights": charts.weights_over_time(r).to_dict(),
-        "loss": charts.loss_curve(r).to_dict(),
+        "weights": vega_spec(charts.weights_over_time(r)),
+        "loss": vega_spec(charts.loss_curve(r)),
         "max_diff": r.max_diff,
         "diverged": r.diverged,
     }

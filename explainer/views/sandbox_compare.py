@@ -1,0 +1,118 @@
+"""The sandbox's compare view: run B is run A with a few key settings changed, and the two verdict lists sit side
+by side with every verdict that differs highlighted.
+
+B's settings are text and selectboxes that go through the same validation as everything else (config.from_params
+over A's keys). B starts as A with relu'(0) flipped (0 vs 1), the article's central what-if.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explainer import parsing, registry
+from explainer.config import ConfigError, RunConfig, from_params, to_params
+from explainer.views import state
+from explainer.views.sandbox_inits import RELU_HELP, P, help_list, init_help, relu_label
+
+ON = P + "compare"
+B_GOOD = P + "b_good"
+B_KEYS = ("activation", "relu_grad_at_zero", "fc_bias", "embed_init", "fc_weight_init")
+LABELS = {"relu_grad_at_zero": "relu'(0)"}
+
+
+def _b_seed(a: RunConfig, force: bool) -> None:
+    ss = st.session_state
+    flipped = 1.0 if a.relu_grad_at_zero == 0 else 0.0
+    values = {"activation": a.activation, "relu_grad_at_zero": flipped}
+    values |= {k: getattr(a, k) for k in ("fc_bias", "embed_init", "fc_weight_init")}
+    for k, v in values.items():
+        if force or P + "b_" + k not in ss:
+            ss[P + "b_" + k] = v
+
+
+def _b_widgets() -> dict[str, str]:
+    cols = st.columns(len(B_KEYS))
+    out = {}
+    with cols[0]:
+        out["activation"] = st.selectbox(
+            "B: activation",
+            list(registry.ACTIVATIONS),
+            key=P + "b_activation",
+            help=help_list({n: a.help for n, a in registry.ACTIVATIONS.items()}),
+        )
+    with cols[1]:
+        v = st.selectbox(
+            "B: relu_grad_at_zero",
+            list(registry.RELU_GRAD_AT_ZERO),
+            key=P + "b_relu_grad_at_zero",
+            format_func=relu_label,
+            help=RELU_HELP,
+        )
+        out["relu_grad_at_zero"] = parsing.format_number(v)
+    for col, key in zip(cols[2:], B_KEYS[2:], strict=True):
+        with col:
+            out[key] = st.text_input(f"B: {key}", key=P + "b_" + key, help=init_help(key))
+    return out
+
+
+def config_b(a: RunConfig) -> RunConfig | None:
+    """B's config (A's keys with B's settings over them), or the last good B when a B setting is not allowed."""
+    _b_seed(a, force=False)
+    params = _b_widgets()
+    try:
+        b = from_params({**to_params(a), **params})
+    except ConfigError as exc:
+        for msg in exc.errors.values():
+            st.error(f"Run B: {state.safe(msg)}", icon=":material/error:")
+        return st.session_state.get(B_GOOD)
+    st.session_state[B_GOOD] = b
+    return b
+
+
+def _summary(c: RunConfig, other: RunConfig) -> str:
+    parts = []
+    for key in B_KEYS:
+        value = getattr(c, key)
+        shown = parsing.format_number(value) if isinstance(value, float) else value
+        text = f"{LABELS.get(key, key)} = {state.safe(shown)}"
+        parts.append(f"**{text}**" if value != getattr(other, key) else text)
+    return " · ".join(parts)
+
+
+def differs(v: dict, other: dict | None) -> bool:
+    return other is None or (v["status"], v["first"]) != (other["status"], other["first"])
+
+
+def verdict_columns(a: RunConfig, b: RunConfig) -> None:
+    views = {name: state.run_view(state.key_of(c)) for name, c in (("A", a), ("B", b))}
+    by = {name: {v["symbol"]: v for v in view["verdicts"]} for name, view in views.items()}
+    for col, (name, c, other) in zip(st.columns(2), (("A", a, "B"), ("B", b, "A")), strict=True):
+        with col, st.container(border=True):
+            st.markdown(f"**Run {name}**: {_summary(c, b if name == 'A' else a)}")
+            for v in views[name]["verdicts"]:
+                line = state.safe(v["sentence"])
+                if differs(v, by[other].get(v["symbol"])):
+                    st.markdown(f":orange-badge[differs] :orange-background[{line}]")
+                else:
+                    st.markdown(line)
+            if views[name]["diverged"]:
+                st.error(f"Run {name} diverged: {state.safe(views[name]['diverged'])}.")
+
+
+def section(a: RunConfig) -> RunConfig:
+    """The compare toggle; when on, B's settings and both verdict lists. Returns the config to draw in full."""
+    if not st.toggle(
+        "Compare with a second set-up (B)",
+        key=ON,
+        on_change=lambda: _b_seed(a, force=True),
+        help="Run B is this run with the few settings below changed; verdicts that differ are marked",
+    ):
+        return a
+    with st.container(border=True):
+        st.caption("Run B = run A (the sidebar's settings) with these changed:")
+        b = config_b(a)
+        if b is None:
+            return a
+        verdict_columns(a, b)
+        pick = st.radio("Show in full below", ("A", "B"), key=P + "show", horizontal=True)
+    return b if pick == "B" else a

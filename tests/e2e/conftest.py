@@ -1,0 +1,159 @@
+"""Fixtures for the browser tests: one `streamlit run app.py` server and one headless chromium for the session.
+
+The server's first page request is a deep link (an experiment page with ?step=2), made here in the fixture, so it
+stays the first request whichever tests are selected; the test that checks it reads what that visit saw.
+Without /usr/bin/chromium every browser test skips, saying how to install it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 4500}  # tall: the main area scrolls inside a container, not the window
+READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+DEEP_LINK = ("Leaky_relu", 3, 2)  # (page path, experiment, step) of the server's first request
+START_TIMEOUT_S = 60
+LOAD_TIMEOUT_MS = 90_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"streamlit did not become healthy in {START_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
+
+
+def wait_ready(page) -> None:
+    """The script has run to the end and the title is drawn."""
+    page.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector("h1", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
+
+
+@dataclass
+class LiveApp:
+    url: str
+    first_visit: dict = field(default_factory=dict)  # what the deep link showed as the server's first request
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs {CHROMIUM}: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright: pip install playwright")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def live_app(browser, tmp_path_factory):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        _wait_healthy(url, proc, log)
+        app = LiveApp(url, first_visit=_visit_deep_link(browser, url))
+        yield app
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def _visit_deep_link(browser, url: str) -> dict:
+    path, n, step = DEEP_LINK
+    ctx = browser.new_context(viewport=VIEWPORT)
+    page = ctx.new_page()
+    try:
+        page.goto(f"{url}/{path}?step={step}", timeout=LOAD_TIMEOUT_MS)
+        wait_ready(page)
+        page.wait_for_selector(".katex", timeout=LOAD_TIMEOUT_MS)
+        return {
+            "path": path,
+            "experiment": n,
+            "step": step,
+            "url": page.url,
+            "title": page.locator("h1").first.inner_text(),
+            "slider": page.locator("[data-testid='stSlider'] input[type='range']").first.get_attribute("value"),
+            "headings": page.locator("h3").all_inner_texts(),
+            "tex": page.locator(".katex-mathml annotation").all_text_contents(),
+            "exceptions": page.locator("[data-testid='stException']").count(),
+        }
+    finally:
+        ctx.close()
+
+
+@pytest.fixture(scope="session")
+def page_ready():
+    """wait_ready, for the tests: `page_ready(page)` after every goto."""
+    return wait_ready
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def new_page(browser):
+    ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = ctx.new_page()
+    yield page
+    ctx.close()
