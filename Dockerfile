@@ -11,9 +11,11 @@ WORKDIR /app
 
 # torch first, from PyTorch's CPU-only index: the PyPI wheel for Linux pulls in the CUDA libraries (gigabytes) that
 # a CPU server never uses. requirements.txt pins torch==2.13.0, which the installed 2.13.0+cpu already satisfies.
+# uvloop: Streamlit runs its event loop on it when installed; it cut the server's CPU per page load by about a
+# quarter in bench/load.py (see bench/HOSTING.md).
 COPY requirements.txt .
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
- && pip install -r requirements.txt
+ && pip install -r requirements.txt uvloop==0.23.0
 
 # The app itself (see .dockerignore), including .streamlit/config.toml: headless, no file watcher, no
 # usage statistics, no garbage collection after every rerun.

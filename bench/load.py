@@ -2,9 +2,10 @@
 
 Runs `streamlit run app.py` and, in the same run, a one-line app (st.write("hello")) served with the same
 .streamlit/config.toml as the floor. For each N, a fresh server of each is started, warmed with one page load
-(so the cached run exists, as after the teacher's own first visit), then N clients connect and send
-rerun_script for the page at the same moment; each times from its connect to the script_finished message.
-Server memory per session is the server's RSS with the N sessions held open minus its RSS before, over N.
+(so the cached run exists, as after the teacher's own first visit), then N websocket clients connect and send
+rerun_script for the page at the same moment; each times from its rerun_script to its script_finished message.
+Server memory per session is the server's RSS with the N sessions held open minus its RSS before, over N;
+server CPU per session is the server's CPU time over the burst, over N (robust to other load on the machine).
 
     python bench/load.py                    # N = 10, 30, 60, one round
     python bench/load.py --repeat 3         # medians over three rounds
@@ -48,37 +49,30 @@ def check(pl: PageLoad, script: str) -> None:
 
 
 def crowd(port: int, script: str, n: int, on_all_done) -> list[PageLoad]:
-    """n sessions connect and ask for `script` at one moment; held open until on_all_done() returns."""
+    """n sessions connect (n tabs that have loaded the app's HTML), then ask for `script` at one moment; each is
+    timed from its rerun_script to its script_finished. All stay open until on_all_done() has returned."""
+    sessions = [Session(port) for _ in range(n)]
     results: list[PageLoad | Exception | None] = [None] * n
-    go, done = threading.Barrier(n + 1), threading.Barrier(n + 1)
-    release = threading.Event()
+    go = threading.Barrier(n + 1)
 
     def client(k: int) -> None:
         go.wait()
-        t0 = time.perf_counter()
-        s = None
         try:
-            s = Session(port)
-            s.rerun(script)
-            results[k] = s.read_until_finished(t0)
-        except Exception as exc:  # reported below; the barrier must still be reached
+            results[k] = sessions[k].load(script)
+        except Exception as exc:  # reported below
             results[k] = exc
-        done.wait()
-        release.wait(120)
-        if s:
-            s.close()
 
     threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(n)]
-    for t in threads:
-        t.start()
-    go.wait()
-    done.wait(timeout=600)
     try:
+        for t in threads:
+            t.start()
+        go.wait()
+        for t in threads:
+            t.join(600)
         on_all_done()
     finally:
-        release.set()
-        for t in threads:
-            t.join(30)
+        for s in sessions:
+            s.close()
     bad = [r for r in results if not isinstance(r, PageLoad)]
     if bad:
         raise RuntimeError(f"{len(bad)} of {n} sessions failed: {bad[0]!r}")

@@ -47,7 +47,8 @@ class Run:
 
     @property
     def max_diff(self) -> float:
-        return max((s.max_diff for s in self.steps), default=0.0)
+        """Largest gap over the steps whose numbers were finite (a diverged step has no meaningful gap)."""
+        return max((s.max_diff for s in self.steps if math.isfinite(s.max_diff)), default=0.0)
 
 
 def run(c: RunConfig) -> Run:

@@ -422,3 +422,24 @@ def test_settings_survive_a_visit_to_another_page():
     at.switch_page(SANDBOX).run()
     assert_shows(at, changed)
     assert at.number_input(key="gfl_sb_lr").value == 0.7
+
+
+B_CASES = [
+    ("selectbox", "activation", "leaky_relu", dict(activation="leaky_relu")),
+    ("selectbox", "relu_grad_at_zero", 0.5, dict(relu_grad_at_zero=0.5)),
+    ("text_input", "fc_bias", "ones", dict(fc_bias="ones")),
+    ("text_input", "embed_init", "normal:0.3", dict(embed_init="normal:0.3")),
+    ("text_input", "fc_weight_init", "custom:1,0,0;0,1,0", dict(fc_weight_init="custom:1,0,0;0,1,0")),
+]
+
+
+@pytest.mark.parametrize(("kind", "key", "value", "change"), B_CASES, ids=[c[1] for c in B_CASES])
+def test_each_compare_widget_changes_run_b_only(kind, key, value, change):
+    at = open_sandbox(experiment="1")
+    at.toggle(key="gfl_sb_compare").set_value(True).run()
+    getattr(at, kind)(key=f"gfl_sb_b_{key}").set_value(value).run()
+    at.radio(key="gfl_sb_show").set_value("B").run()
+    assert not at.exception and not at.error
+    b = preset(1).replace(**{"relu_grad_at_zero": 1.0, **change})  # B starts with relu'(0) flipped
+    assert shown_latex(at) == expected_latex(b)
+    assert url_config(at) == to_params(preset(1))  # the URL (and the sidebar) stay run A

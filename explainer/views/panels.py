@@ -127,8 +127,9 @@ def verdict_panel(view: dict) -> None:
 
 def check_line(view: dict) -> None:
     ok = view["max_diff"] < 1e-12
+    scope = "every finite step" if view["diverged"] else "every step"
     st.caption(
-        f"Check: gradients derived by hand vs. PyTorch autograd, largest difference over every step: "
+        f"Check: gradients derived by hand vs. PyTorch autograd, largest difference over {scope}: "
         f"{view['max_diff']:.2g} ({'they agree' if ok else 'they disagree'})."
     )
 
