@@ -161,7 +161,7 @@ class Session:
     def __init__(self, port: int, timeout: float = 300):
         import websocket
 
-        self.port = port
+        self.port, self.sent = port, 0.0
         self.ws = websocket.create_connection(
             f"ws://127.0.0.1:{port}/_stcore/stream", timeout=timeout, subprotocols=["streamlit"]
         )
@@ -176,6 +176,7 @@ class Session:
         cs.context_info.url = f"http://127.0.0.1:{self.port}/{cs.page_name}" + (f"?{query}" if query else "")
         cs.context_info.timezone = "UTC"
         cs.context_info.locale = "en-US"
+        self.sent = time.perf_counter()
         self.ws.send_binary(msg.SerializeToString())
 
     def read_until_finished(self, since: float) -> PageLoad:

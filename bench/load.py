@@ -2,10 +2,12 @@
 
 Runs `streamlit run app.py` and, in the same run, a one-line app (st.write("hello")) served with the same
 .streamlit/config.toml as the floor. For each N, a fresh server of each is started, warmed with one page load
-(so the cached run exists, as after the teacher's own first visit), then N websocket clients connect and send
-rerun_script for the page at the same moment; each times from its rerun_script to its script_finished message.
-Server memory per session is the server's RSS with the N sessions held open minus its RSS before, over N;
-server CPU per session is the server's CPU time over the burst, over N (robust to other load on the machine).
+(so the cached run exists, as after the teacher's own first visit). Then two bursts of N websocket clients:
+"opening", N students opening the link at one moment, each timed from its websocket connect to its
+script_finished; and "rerun", N connected sessions sending rerun_script together, each timed from its
+rerun_script (the page alone). Server memory per session is the server's RSS with the N opening sessions held
+open minus its RSS before, over N; server CPU per session is its CPU time over that burst, over N (robust to
+other load on the machine, unlike wall time).
 
     python bench/load.py                    # N = 10, 30, 60, one round
     python bench/load.py --repeat 3         # medians over three rounds
@@ -48,17 +50,21 @@ def check(pl: PageLoad, script: str) -> None:
         raise RuntimeError(f"{script}: the server ran page {pl.page_hash}, not {page_script_hash(script)}")
 
 
-def crowd(port: int, script: str, n: int, on_all_done) -> list[PageLoad]:
-    """n sessions connect (n tabs that have loaded the app's HTML), then ask for `script` at one moment; each is
-    timed from its rerun_script to its script_finished. All stay open until on_all_done() has returned."""
-    sessions = [Session(port) for _ in range(n)]
+def crowd(port: int, script: str, n: int, connected: bool, on_all_done=lambda: None) -> list[PageLoad]:
+    """n sessions ask for `script` at one moment. connected=False: each opens its websocket then and is timed from
+    the connect (a student opening the link); True: all connect first and each is timed from its rerun_script
+    (the page alone). Every session stays open until on_all_done() has returned."""
+    sessions: list[Session | None] = [Session(port) if connected else None for _ in range(n)]
     results: list[PageLoad | Exception | None] = [None] * n
     go = threading.Barrier(n + 1)
 
     def client(k: int) -> None:
         go.wait()
         try:
-            results[k] = sessions[k].load(script)
+            t0 = time.perf_counter()
+            sessions[k] = sessions[k] or Session(port)
+            sessions[k].rerun(script)
+            results[k] = sessions[k].read_until_finished(t0 if not connected else sessions[k].sent)
         except Exception as exc:  # reported below
             results[k] = exc
 
@@ -72,7 +78,8 @@ def crowd(port: int, script: str, n: int, on_all_done) -> list[PageLoad]:
         on_all_done()
     finally:
         for s in sessions:
-            s.close()
+            if s:
+                s.close()
     bad = [r for r in results if not isinstance(r, PageLoad)]
     if bad:
         raise RuntimeError(f"{len(bad)} of {n} sessions failed: {bad[0]!r}")
@@ -82,6 +89,8 @@ def crowd(port: int, script: str, n: int, on_all_done) -> list[PageLoad]:
 
 
 def one_round(folder: Path, script: str, n: int) -> dict:
+    """A fresh server: one warm-up visit, then n students opening the link (memory and CPU measured over this
+    burst), then n connected sessions rerunning the page together."""
     with Server(folder) as srv:
         warm = Session(srv.port)
         first = warm.load(script)  # the first visit: imports, the engine run, the charts
@@ -92,24 +101,25 @@ def one_round(folder: Path, script: str, n: int) -> dict:
         after: list[int] = []
         cpu: list[float] = []
 
-        def measure_memory() -> None:
+        def measure() -> None:
             cpu.append(srv.cpu_seconds() - cpu0)
             time.sleep(1.0)
             after.append(srv.rss_kb())
 
-        loads = crowd(srv.port, script, n, measure_memory)
-    secs = [r.seconds for r in loads]
+        opened = [r.seconds for r in crowd(srv.port, script, n, connected=False, on_all_done=measure)]
+        time.sleep(0.5)
+        loads = crowd(srv.port, script, n, connected=True)
+        reran = [r.seconds for r in loads]
     return {
-        "p50": pct(secs, 50),
-        "p95": pct(secs, 95),
-        "max": max(secs),
+        "open50": pct(opened, 50),
+        "open95": pct(opened, 95),
+        "rerun50": pct(reran, 50),
+        "rerun95": pct(reran, 95),
         "first": first.seconds,
         "kb_per_session": (after[0] - before) / n,
         "cpu_ms": 1000 * cpu[0] / n,
-        "rss_mb": after[0] / 1024,
-        "base_mb": before / 1024,
         "kb_sent": loads[0].bytes / 1024,
-        "elements": loads[0].elements,
+        "messages": loads[0].messages,
     }
 
 
@@ -122,53 +132,79 @@ def main(argv: list[str] | None = None) -> None:
     if max(args.sessions) > MAX_SESSIONS or min(args.sessions) < 1:
         ap.error(f"sessions must be 1..{MAX_SESSIONS}")
     print(f"load average before: {load_average()}; page: {args.page}; rounds: {args.repeat}", flush=True)
-    rows = []
+    latency, resources = [], []
     with hello_app() as hello:
         for n in args.sessions:
-            runs = {"one-line": [], "app": []}
+            runs: dict[str, list[dict]] = {"one-line": [], "app": []}
             for _ in range(args.repeat):  # the two apps interleaved, so both see the same background load
                 runs["one-line"].append(one_round(hello, "app.py", n))
                 runs["app"].append(one_round(ROOT, args.page, n))
+                h, a = runs["one-line"][-1], runs["app"][-1]
                 print(
-                    f"  N={n}: one-line p95 {runs['one-line'][-1]['p95']:.3f}s, app p95 {runs['app'][-1]['p95']:.3f}s",
+                    f"  N={n}: p95 opening one-line {h['open95']:.3f}s app {a['open95']:.3f}s; "
+                    f"rerun one-line {h['rerun95']:.3f}s app {a['rerun95']:.3f}s",
                     flush=True,
                 )
             m = {k: {f: median([r[f] for r in v]) for f in v[0]} for k, v in runs.items()}
-            ratios = [a["p95"] / h["p95"] for a, h in zip(runs["app"], runs["one-line"], strict=True)]
-            rows.append(
+            h, a = m["one-line"], m["app"]
+            ratio = {
+                mode: median([x[mode] / y[mode] for x, y in zip(runs["app"], runs["one-line"], strict=True)])
+                for mode in ("open95", "rerun95")
+            }
+            latency.append(
+                [n]
+                + [f"{d[f]:.3f}" for f in ("open50", "open95") for d in (h, a)]
+                + [f"{ratio['open95']:.1f}"]
+                + [f"{d[f]:.3f}" for f in ("rerun50", "rerun95") for d in (h, a)]
+                + [f"{ratio['rerun95']:.1f}"]
+            )
+            resources.append(
                 [
                     n,
-                    f"{m['one-line']['p50']:.3f}",
-                    f"{m['one-line']['p95']:.3f}",
-                    f"{m['app']['p50']:.3f}",
-                    f"{m['app']['p95']:.3f}",
-                    f"{median(ratios):.2f}",
-                    f"{m['one-line']['kb_per_session']:.0f}",
-                    f"{m['app']['kb_per_session']:.0f}",
-                    f"{m['one-line']['cpu_ms']:.0f}",
-                    f"{m['app']['cpu_ms']:.0f}",
-                    f"{m['app']['kb_sent']:.0f}",
-                    f"{m['app']['first']:.2f}",
+                    f"{h['kb_per_session']:.0f}",
+                    f"{a['kb_per_session']:.0f}",
+                    f"{h['cpu_ms']:.1f}",
+                    f"{a['cpu_ms']:.1f}",
+                    f"{h['messages']:.0f}",
+                    f"{a['messages']:.0f}",
+                    f"{a['kb_sent']:.0f}",
+                    f"{a['first']:.2f}",
                 ]
             )
-    print()
+    print("\nLatency, seconds (opening: from the websocket connect; rerun: from rerun_script; both to script_finished)")
     print(
         table(
             [
                 "N",
-                "one-line p50 s",
-                "one-line p95 s",
-                "app p50 s",
-                "app p95 s",
-                "p95 ratio",
-                "one-line KB/session",
-                "app KB/session",
-                "one-line server CPU ms/session",
-                "app server CPU ms/session",
-                "app KB sent/session",
-                "app first load s",
+                "open p50 1-line",
+                "open p50 app",
+                "open p95 1-line",
+                "open p95 app",
+                "open p95 ratio",
+                "rerun p50 1-line",
+                "rerun p50 app",
+                "rerun p95 1-line",
+                "rerun p95 app",
+                "rerun p95 ratio",
             ],
-            rows,
+            latency,
+        )
+    )
+    print("\nServer resources per session (memory: RSS with the N sessions open, minus before, over N)")
+    print(
+        table(
+            [
+                "N",
+                "KB/session 1-line",
+                "KB/session app",
+                "CPU ms/session 1-line",
+                "CPU ms/session app",
+                "messages 1-line",
+                "messages app",
+                "app KB sent",
+                "app first visit s",
+            ],
+            resources,
         )
     )
     print(f"\nload average after: {load_average()}")

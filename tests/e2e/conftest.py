@@ -7,19 +7,13 @@ Without /usr/bin/chromium every browser test skips, saying how to install it.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.server import ROOT, streamlit_server
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,29 +27,7 @@ VIEWPORT = {"width": 1400, "height": 4500}  # tall: the main area scrolls inside
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 DEEP_LINK = ("Leaky_relu", 3, 2)  # (page path, experiment, step) of the server's first request
-START_TIMEOUT_S = 60
 LOAD_TIMEOUT_MS = 90_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"streamlit did not become healthy in {START_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
 
 
 def wait_ready(page) -> None:
@@ -84,36 +56,9 @@ def browser():
 
 @pytest.fixture(scope="session")
 def live_app(browser, tmp_path_factory):
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        _wait_healthy(url, proc, log)
-        app = LiveApp(url, first_visit=_visit_deep_link(browser, url))
-        yield app
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    with streamlit_server(log) as url:
+        yield LiveApp(url, first_visit=_visit_deep_link(browser, url))
 
 
 def _visit_deep_link(browser, url: str) -> dict:

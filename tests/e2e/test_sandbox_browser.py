@@ -11,25 +11,19 @@ The `browser` fixture (and its skip without /usr/bin/chromium) comes from tests/
 from __future__ import annotations
 
 import io
-import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
 
 from explainer.equations import fmt
+from tests.e2e.server import ROOT, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORT = {"width": 1400, "height": 4500}  # tall: the main area scrolls inside a container, not the window
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -44,33 +38,6 @@ SHARE = {  # the link under test: a preset, overrides of several kinds, and a st
     "step": "2",
 }
 STEP = int(SHARE["step"])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_server(log: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port)]
-    cmd += ["--browser.gatherUsageStats", "false"]
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.25)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not start:\n{log.read_text()[-3000:]}")
 
 
 def wait_ready(page) -> None:
@@ -133,8 +100,7 @@ def no_errors(page) -> None:
 @pytest.fixture(scope="module")
 def sandbox_app(browser, tmp_path_factory):
     """A fresh server whose first page request is the share link; yields (url, what that first visit saw)."""
-    proc, url = _start_server(tmp_path_factory.mktemp("sandbox-server") / "server.log")
-    try:
+    with streamlit_server(tmp_path_factory.mktemp("sandbox-server") / "server.log") as url:
         ctx = browser.new_context(viewport=VIEWPORT)
         page = ctx.new_page()
         query = "&".join(f"{k}={v}" for k, v in SHARE.items())
@@ -146,12 +112,6 @@ def sandbox_app(browser, tmp_path_factory):
         screenshot(page, "share-link")
         ctx.close()
         yield url, seen
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture
