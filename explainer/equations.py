@@ -1,6 +1,7 @@
 """The forward and backward equations of one step and one sample, with the run's numbers substituted in.
 
-`equations(run, t, i)` returns structured Equation values; `latex(eq)` renders one for st.latex (KaTeX) and
+`equations(run, t, i)` returns structured Equation values; `latex(eq)` renders one for st.latex (KaTeX),
+`latex_block(eqs)` several as one aligned block (what a page shows: `split` gives forward and backward), and
 `plain(eq)` for the terminal. Each result is marked zero or non-zero from the numbers themselves. Batch-wide
 results (l, dw, db, de) say so; per-sample ones show sample i.
 """
@@ -87,7 +88,7 @@ def equations(run: Run, t: int, i: int) -> list[Equation]:
             "",
             s.values["l"],
             f"mean over all {N} numbers of (r - y)^2",
-            note="l is the mean over the whole batch",
+            note="the mean over the whole batch, not this sample alone",
         )
     )
     if not s.grads:
@@ -121,7 +122,7 @@ def equations(run: Run, t: int, i: int) -> list[Equation]:
             "",
             g["dw"],
             "sum over the batch of df^T e",
-            note="dw multiplies df by e, fc's input (the article's 'df * x' is a slip)",
+            note="the factor beside df is e, fc's input, not the token id x",
         )
     )
     if "db" in g:
@@ -148,15 +149,46 @@ def _slope_note(c) -> str:
     return ""
 
 
-def latex(eq: Equation) -> str:
-    badge = (
+EQUATION_GAP = r"\\[0.6em]"  # between two equations of a block; a row break inside one is a plain \\
+
+
+def badge(eq: Equation) -> str:
+    return (
         rf"\quad\textcolor{{{ZERO_COLOR}}}{{\boxed{{\textsf{{all zero}}}}}}"
         if eq.zero
         else rf"\quad\textcolor{{{NONZERO_COLOR}}}{{\textsf{{non-zero}}}}"
     )
+
+
+def rows(eq: Equation) -> str:
+    """The equation as rows of an `aligned` environment, aligned on its last '=': one row when there are no
+    numbers to substitute, else the numbers on the first row and the result (with its badge) on a second."""
     if not eq.numbers:
-        return f"{eq.rule} = {eq.result}{badge}"
-    return rf"\begin{{aligned}}{eq.rule} &= {eq.numbers} \\ &= {eq.result}{badge}\end{{aligned}}"
+        return f"{eq.rule} &= {eq.result}{badge(eq)}"
+    return rf"{eq.rule} &= {eq.numbers} \\ &= {eq.result}{badge(eq)}"
+
+
+def latex(eq: Equation) -> str:
+    """One equation on its own."""
+    if not eq.numbers:
+        return f"{eq.rule} = {eq.result}{badge(eq)}"
+    return rf"\begin{{aligned}}{rows(eq)}\end{{aligned}}"
+
+
+def latex_block(eqs: list[Equation]) -> str:
+    """Several equations as one `aligned` block (one st.latex), equals signs aligned, a small gap between two
+    equations (EQUATION_GAP), each result with its zero / non-zero badge. Empty for no equations."""
+    if not eqs:
+        return ""
+    return r"\begin{aligned}" + f" {EQUATION_GAP} ".join(rows(eq) for eq in eqs) + r"\end{aligned}"
+
+
+FORWARD = ("e", "f", "r", "l")
+
+
+def split(eqs: list[Equation]) -> tuple[list[Equation], list[Equation]]:
+    """(forward, backward): the forward pass's equations, then the gradients'."""
+    return [eq for eq in eqs if eq.name in FORWARD], [eq for eq in eqs if eq.name not in FORWARD]
 
 
 def plain(eq: Equation) -> str:

@@ -24,9 +24,9 @@ from streamlit.testing.v1 import AppTest
 from explainer import engine
 from explainer.claims import claims
 from explainer.config import preset
-from explainer.equations import fmt
+from explainer.equations import EQUATION_GAP, equations, fmt
 from explainer.experiments import EXPERIMENTS
-from explainer.verdicts import verdicts
+from explainer.verdicts import dead_sentence, verdicts
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120  # the first run imports torch and builds every cached view
@@ -79,14 +79,23 @@ def expected_values(r: engine.Run, t: int, i: int) -> dict[str, torch.Tensor]:
     return out
 
 
+def equation_rows(block: str) -> list[str]:
+    """The equations of one st.latex block: an aligned environment, two equations apart by EQUATION_GAP."""
+    body = block.strip().strip("$").strip()
+    assert body.startswith(r"\begin{aligned}") and body.endswith(r"\end{aligned}"), body
+    body = body.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}")
+    return [row.strip() for row in body.split(EQUATION_GAP)]
+
+
 def shown_equations(at: AppTest) -> dict[str, str]:
-    """Each equation's LaTeX by the quantity it defines (the text left of its first '=')."""
+    """Each equation's LaTeX by the quantity it defines (the text left of its first '='), from the page's two
+    blocks (forward, backward), in the order shown."""
     out = {}
     for el in at.latex:
-        body = el.value.strip().strip("$").strip()
-        body = body.removeprefix(r"\begin{aligned}")
-        name = body.split("=", 1)[0].strip()
-        out[re.sub(r"\[.*", "", name)] = body
+        for body in equation_rows(el.value):
+            name = re.sub(r"\[.*", "", body.split("=", 1)[0].strip())
+            assert name not in out, f"{name} shown twice"
+            out[name] = body
     return out
 
 
@@ -109,6 +118,14 @@ def assert_equations_show(at: AppTest, r: engine.Run, t: int, i: int) -> None:
         badge = "all zero" if bool((value == 0).all()) else "non-zero"
         assert badge in body, f"{name}: expected the '{badge}' badge"
     assert f"E[{int(r.x[i])}]" in shown["e"]
+    eqs = equations(r, t, i)
+    assert list(shown) == [eq.name for eq in eqs], "every equation, in order, once"
+    assert len(at.latex) == 2, "forward and backward, one block each"
+    assert f"### Equations at step {t}, sample {i}\n\n**Forward**" in [m.value for m in at.markdown]
+    notes = [unescape(c.value) for c in at.caption if c.value.startswith("- ")]
+    forward = [f"- {eq.name}: {eq.note}" for eq in eqs if eq.note and eq.name in ("e", "f", "r", "l")]
+    backward = [f"- {eq.name}: {eq.note}" for eq in eqs if eq.note and eq.name not in ("e", "f", "r", "l")]
+    assert [n.split("\n") for n in notes] == [part for part in (forward, backward) if part]
 
 
 def chart_frames(at: AppTest) -> list[tuple[str, object]]:
@@ -129,15 +146,32 @@ def chart_titled(at: AppTest, title: str):
     return found[0]
 
 
+VERDICT_HEADING = "### Verdict, computed from the run\n\n"
+CLAIMS_HEADING = "**The preset's claims, checked on this run**  \n"
+
+
+def block_lines(at: AppTest, heading: str) -> list[str]:
+    """The lines (two-space line breaks) of the one markdown element that starts with heading, unescaped."""
+    [block] = [m.value for m in at.markdown if m.value.startswith(heading)]
+    return [unescape(line) for line in block.removeprefix(heading).split("  \n")]
+
+
 def verdict_lines(at: AppTest) -> list[tuple[str, str]]:
-    """(icon, sentence) for each verdict line; the icon tells the status."""
+    """(icon, sentence) for each verdict line; the icon tells the status. The dead-unit line is left out."""
     icons = set(VERDICT_ICONS.values())
-    pairs = [unescape(m.value).split(" ", 1) for m in at.markdown]
-    return [(p[0], p[1]) for p in pairs if len(p) == 2 and p[0] in icons]
+    pairs = [line.split(" ", 1) for line in block_lines(at, VERDICT_HEADING)]
+    assert all(len(p) == 2 and (p[0] in icons or p[0] == ":material/bedtime:") for p in pairs), pairs
+    return [(p[0], p[1]) for p in pairs if p[0] in icons]
 
 
 def expected_verdicts(r: engine.Run) -> list[tuple[str, str]]:
     return [(VERDICT_ICONS[v.status], v.sentence) for v in verdicts(r)]
+
+
+def headings(at: AppTest) -> list[str]:
+    """The page's h3 headings: st.subheader elements and markdown elements that open with '### '."""
+    marked = [m.value.removeprefix("### ").split("\n", 1)[0] for m in at.markdown if m.value.startswith("### ")]
+    return [h.value for h in at.subheader] + marked
 
 
 def step_slider(at: AppTest, n: int):
@@ -164,15 +198,16 @@ def test_equations_show_the_records_numbers_and_follow_the_slider(n):
     assert at.title[0].value == f"Experiment {n}: {EXPERIMENTS[n].title}"
     assert step_slider(at, n).value == 0
     assert at.query_params["step"] == "0"
-    assert "Equations at step 0, sample 0" in [h.value for h in at.subheader]
+    assert "Equations at step 0, sample 0" in headings(at)
     assert_equations_show(at, r, 0, 0)
+    assert "Where the gradient flows at step 0" in headings(at)
 
     t, i = min(2, len(r.steps) - 1), 1
     step_slider(at, n).set_value(t).run()
     at.selectbox(key=f"gfl_exp{n}_sample").set_value(i).run()
     assert not at.exception
     assert at.query_params["step"] == str(t)
-    assert f"Equations at step {t}, sample {i}" in [h.value for h in at.subheader]
+    assert f"Equations at step {t}, sample {i}" in headings(at)
     assert_equations_show(at, r, t, i)
 
 
@@ -193,10 +228,15 @@ def test_verdicts_and_claims_are_the_runs(n):
     at = open_page(n)
     assert not at.exception
     assert verdict_lines(at) == expected_verdicts(r)
-    texts = [unescape(m.value) for m in at.markdown]
+    want = []
     for c in claims(r):
         mark = ":green[:material/check: holds]" if c.holds else ":red[:material/close: fails]"
-        assert f"{mark}: {c.statement}" in texts
+        want.append(f"{mark}: {c.statement}")
+    assert block_lines(at, CLAIMS_HEADING) == want
+    dead = dead_sentence(r)
+    assert [line for line in block_lines(at, VERDICT_HEADING) if line.startswith(":material/bedtime:")] == (
+        [f":material/bedtime: {dead}"] if dead else []
+    )
     assert all(c.holds for c in claims(r)), "a preset's own claims hold on its run"
 
 
@@ -292,7 +332,7 @@ def test_step_in_the_url_opens_that_step(n):
     assert not at.exception
     assert not at.warning
     assert step_slider(at, n).value == 2
-    assert "Equations at step 2, sample 0" in [h.value for h in at.subheader]
+    assert "Equations at step 2, sample 0" in headings(at)
     assert_equations_show(at, record(n), 2, 0)
 
 
@@ -335,7 +375,7 @@ def test_several_bad_keys_each_get_a_warning():
     text = " | ".join(warnings(at))
     for key in ("lr", "tokens", "step"):
         assert f"{key}:" in text
-    assert len(at.latex) >= 9
+    assert len(at.latex) == 2 and len(shown_equations(at)) >= 9
 
 
 def test_a_good_config_key_in_the_url_changes_the_run():

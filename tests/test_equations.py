@@ -10,7 +10,16 @@ from reference import configs
 
 from explainer.config import RunConfig, preset
 from explainer.engine import run
-from explainer.equations import NONZERO_COLOR, ZERO_COLOR, equations, latex, plain
+from explainer.equations import (
+    EQUATION_GAP,
+    NONZERO_COLOR,
+    ZERO_COLOR,
+    equations,
+    latex,
+    latex_block,
+    plain,
+    split,
+)
 
 PER_SAMPLE = {"e", "f", "r", "dr", "df", "dx"}
 
@@ -77,3 +86,32 @@ def test_a_step_without_gradients_shows_only_the_forward():
     last = len(r.steps) - 1
     assert not r.steps[last].grads
     assert [eq.name for eq in equations(r, last, 0)] == ["e", "f", "r", "l"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(configs(), st.data())
+def test_a_block_holds_each_equation_once_aligned_with_its_own_badge(c, data):
+    r = run(c)
+    t = data.draw(st.integers(0, len(r.steps) - 1))
+    i = data.draw(st.integers(0, c.batch - 1))
+    eqs = equations(r, t, i)
+    forward, backward = split(eqs)
+    assert [eq.name for eq in forward] == ["e", "f", "r", "l"]
+    assert forward + backward == eqs
+    assert latex_block([]) == ""
+    for part in (forward, backward):
+        if not part:
+            continue
+        block = latex_block(part)
+        assert block.startswith(r"\begin{aligned}") and block.endswith(r"\end{aligned}")
+        rows = block.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}").split(EQUATION_GAP)
+        assert len(rows) == len(part)
+        for row, eq in zip(rows, part, strict=True):
+            row = row.strip()
+            assert row.startswith(eq.rule + " &= "), row  # aligned on the '=' after the rule
+            result_row = row.rsplit(r" \\ ", 1)[-1] if eq.numbers else row
+            assert result_row.split(r"\quad\textcolor", 1)[0].endswith(f"&= {eq.result}"), row
+            if eq.numbers:  # long rows keep two lines: the numbers, then the result
+                assert row == rf"{eq.rule} &= {eq.numbers} \\ {result_row}"
+            assert (ZERO_COLOR in row) == eq.zero and (NONZERO_COLOR in row) != eq.zero
+            assert row.count(r"\textcolor") == 1, "one badge per equation"

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from explainer import engine, parsing, registry
 from explainer.config import RunConfig, from_params, preset, record_numbers, to_params
-from explainer.equations import equations, latex
+from explainer.equations import equations, latex_block, split
 from explainer.views.sandbox import BIG_RUN
 from explainer.views.state import VIEW_KEYS, safe
 
@@ -41,7 +41,7 @@ def url_config(at: AppTest) -> dict[str, str]:
 
 @cache
 def expected_latex(c: RunConfig, t: int = 0) -> list[str]:
-    return [latex(eq) for eq in equations(engine.run(c), t, 0)]
+    return [latex_block(part) for part in split(equations(engine.run(c), t, 0)) if part]
 
 
 def shown_latex(at: AppTest) -> list[str]:

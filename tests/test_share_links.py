@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from explainer import engine
 from explainer.config import KEYS, from_params, preset, to_params
-from explainer.equations import equations, latex
+from explainer.equations import equations, latex_block, split
 from explainer.tables import to_csv
 from explainer.views.state import VIEW_KEYS
 from tests.reference import configs
@@ -79,7 +79,7 @@ def test_sandbox_reproduces_any_link_and_writes_it_back_unchanged(c):
     assert not at.exception, at.exception
     assert not at.error and not at.warning, [m.value for m in (*at.error, *at.warning)]
     assert {k: v for k, v in at.query_params.items() if k not in VIEW_KEYS} == to_params(c)
-    assert shown_latex(at) == [latex(eq) for eq in equations(engine.run(c), 0, 0)]
+    assert shown_latex(at) == [latex_block(part) for part in split(equations(engine.run(c), 0, 0)) if part]
     at.run()  # a rerun builds the config from the widgets alone
     assert {k: v for k, v in at.query_params.items() if k not in VIEW_KEYS} == to_params(c)
 
@@ -114,7 +114,7 @@ def test_offered_link_reproduces_the_cli_export_number_for_number():
     csv = cli_export(params)
     assert csv == to_csv(engine.run(c))
     assert cli_export(LINK) == csv  # the same keys, as typed, give the same run
-    assert shown_latex(at) == [latex(eq) for eq in equations(engine.run(c), 0, 0)]
+    assert shown_latex(at) == [latex_block(part) for part in split(equations(engine.run(c), 0, 0)) if part]
 
 
 def test_teacher_link_from_the_page_opens_the_same_run_without_settings():

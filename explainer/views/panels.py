@@ -42,15 +42,32 @@ def predict(view: dict, ns: str) -> None:
             (st.success if right else st.error)(f"{g} {word} at step 0: {guess}, {'right' if right else 'not quite'}.")
 
 
-def equations_panel(sv: dict) -> None:
-    for eq in sv["equations"]:
-        if eq["name"] == "e":
-            st.markdown("**Forward**")
-        elif eq["name"] == "dr":
-            st.markdown("**Backward** (each d· is the gradient of the loss l with respect to that quantity)")
-        st.latex(eq["latex"])
-        if eq["note"]:
-            st.caption(eq["note"])
+EQUATION_HEADINGS = {
+    "forward": "**Forward**",
+    "backward": "**Backward** (each d· is the gradient of the loss l with respect to that quantity)",
+}
+VERDICT_ICONS = {
+    "moves": ":material/trending_up:",
+    "frozen_then_moves": ":material/hourglass_top:",
+    "never": ":material/block:",
+}
+
+
+def notes_markdown(notes: list[tuple[str, str]]) -> str:
+    """The notes under an equation block, one list item each, named by the quantity they are about."""
+    return "\n".join(f"- {state.safe(name)}: {state.safe(note)}" for name, note in notes)
+
+
+def equations_panel(sv: dict, title: str) -> None:
+    """Forward, then backward: each a heading, all its equations as one aligned st.latex, its notes as one list
+    (three elements a part rather than one per equation and one per note). The title shares the first heading's
+    element."""
+    for n, block in enumerate(sv["equations"]):
+        heading = EQUATION_HEADINGS[block["part"]]
+        st.markdown(f"### {title}\n\n{heading}" if n == 0 else heading)
+        st.latex(block["latex"])
+        if block["notes"]:
+            st.caption(notes_markdown(block["notes"]))
 
 
 @st.fragment
@@ -87,8 +104,7 @@ def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
     if st.query_params.get("step") != str(t):
         st.query_params["step"] = str(t)
     sv = state.step_view(key, t, i)
-    st.subheader(f"Equations at step {t}, sample {i}")
-    equations_panel(sv)
+    equations_panel(sv, f"Equations at step {t}, sample {i}")
     st.subheader(f"Tables and gradients at step {t}")
     cols = st.columns(2)
     for n, name in enumerate(("E", "de", "w", "dw")):
@@ -96,33 +112,27 @@ def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
             with cols[n % 2]:
                 st.vega_lite_chart(sv["heatmaps"][name], width="stretch")
     if sv["dot"]:
-        st.subheader(f"Where the gradient flows at step {t}")
-        st.caption(
-            "Grey arrows: the forward pass. Coloured arrows: gradients flowing back; red dashed means "
-            "exactly zero, so nothing flows past that point."
+        st.markdown(  # heading and caption in one element
+            f"### Where the gradient flows at step {t}\n\n:gray[:small[Grey arrows: the forward pass. Coloured "
+            "arrows: gradients flowing back; red dashed means exactly zero, so nothing flows past that point.]]"
         )
         st.graphviz_chart(sv["dot"])
     share_links({**share_base, "step": str(t)})
 
 
 def verdict_panel(view: dict) -> None:
-    st.subheader("Verdict, computed from the run")
-    for v in view["verdicts"]:
-        icon = {
-            "moves": ":material/trending_up:",
-            "frozen_then_moves": ":material/hourglass_top:",
-            "never": ":material/block:",
-        }[v["status"]]
-        st.markdown(f"{icon} {state.safe(v['sentence'])}")
+    lines = [f"{VERDICT_ICONS[v['status']]} {state.safe(v['sentence'])}" for v in view["verdicts"]]
     if view["dead"]:
-        st.markdown(f":material/bedtime: {state.safe(view['dead'])}")
+        lines.append(f":material/bedtime: {state.safe(view['dead'])}")
+    st.markdown("### Verdict, computed from the run\n\n" + "  \n".join(lines))  # one element, not one a line
     if view["diverged"]:
         st.error(f"The run diverged and stopped early: {view['diverged']}.")
     if view["claims"]:
-        st.markdown("**The preset's claims, checked on this run**")
-        for text, holds in view["claims"]:
-            mark = ":green[:material/check: holds]" if holds else ":red[:material/close: fails]"
-            st.markdown(f"{mark}: {state.safe(text)}")
+        claims = [
+            f"{':green[:material/check: holds]' if holds else ':red[:material/close: fails]'}: {state.safe(text)}"
+            for text, holds in view["claims"]
+        ]
+        st.markdown("**The preset's claims, checked on this run**  \n" + "  \n".join(claims))
 
 
 def check_line(view: dict) -> None:

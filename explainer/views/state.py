@@ -22,7 +22,7 @@ from explainer import charts, graph
 from explainer.config import ConfigError, RunConfig, from_params, parse_values, preset, to_params
 from explainer.engine import Run
 from explainer.engine import run as run_engine
-from explainer.equations import equations, latex
+from explainer.equations import equations, latex_block, split
 
 VIEW_KEYS = ("step", "sample", "controls")  # page state in the URL that is not part of the config
 
@@ -131,11 +131,12 @@ def step_charts(key: Key, t: int) -> dict:
 def step_view(key: Key, t: int, i: int) -> dict:
     """Everything drawn for one step and sample, as plain data."""
     drawn = step_charts(key, t)  # shared by every sample of the step
-    eqs = equations(get_run(key), t, i)
-    return {
-        "equations": [{"name": e.name, "latex": latex(e), "note": e.note, "zero": e.zero} for e in eqs],
-        **drawn,
-    }
+    blocks = [
+        {"part": part, "latex": latex_block(eqs), "notes": [(e.name, e.note) for e in eqs if e.note]}
+        for part, eqs in zip(("forward", "backward"), split(equations(get_run(key), t, i)), strict=True)
+        if eqs
+    ]
+    return {"equations": blocks, **drawn}
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

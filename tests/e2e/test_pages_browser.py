@@ -16,7 +16,7 @@ import pytest
 
 from explainer import engine
 from explainer.config import preset
-from explainer.equations import equations, fmt
+from explainer.equations import EQUATION_GAP, equations, fmt
 from explainer.experiments import EXPERIMENTS
 from explainer.graph import BACKWARD, ZERO
 from explainer.tables import COLUMNS, long_table
@@ -49,8 +49,20 @@ def result_numbers(tex: str) -> list[float]:
     return [float(v) for v in NUMBER.findall(POWER_OF_TEN.sub(r"e\1", result))]
 
 
+def shown_rows(texts: list[str]) -> list[str]:
+    """Each equation's TeX source, from the blocks KaTeX typeset (an aligned environment, EQUATION_GAP between
+    two equations)."""
+    rows = []
+    for t in texts:
+        body = t.strip()
+        assert body.startswith(r"\begin{aligned}") and body.endswith(r"\end{aligned}"), body
+        body = body.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}")
+        rows += [row.strip() for row in body.split(EQUATION_GAP)]
+    return rows
+
+
 def tex_of(texts: list[str], name: str) -> str:
-    found = [t for t in texts if re.sub(r"^\\begin\{aligned\}", "", t.strip()).startswith(f"{name} =")]
+    found = [row for row in shown_rows(texts) if row.startswith(f"{name} =")]
     assert len(found) == 1, f"one equation for {name}, got {found}"
     return found[0]
 
@@ -152,7 +164,13 @@ def test_page_renders_in_the_browser(live_app, new_page, page_ready, screenshot_
         assert page.locator("[data-testid='stVegaLiteChart']").count() == 0
     else:
         assert page.locator("h1").first.inner_text() == f"Experiment {n}: {EXPERIMENTS[n].title}"
-        assert page.locator(".katex").count() == len(equations(record(n), 0, 0))
+        eqs = equations(record(n), 0, 0)
+        assert page.locator(".katex").count() == 2, "forward and backward, one typeset block each"
+        rows = shown_rows(page.locator(".katex-mathml annotation").all_text_contents())
+        assert [re.split(r"[ \[]", row, maxsplit=1)[0] for row in rows] == [eq.name for eq in eqs]
+        typeset = " ".join(page.locator(".katex-html").all_inner_texts()).replace("\xa0", " ")  # as drawn
+        assert typeset.count("all zero") == sum(eq.zero for eq in eqs), typeset
+        assert typeset.count("non-zero") == sum(not eq.zero for eq in eqs), typeset
         charts_drawn(page, CHARTS_PER_EXPERIMENT)
         graph_drawn(page, n)
         csv_downloads(page, n)

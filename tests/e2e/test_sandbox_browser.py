@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
-from explainer.equations import fmt
+from explainer.equations import EQUATION_GAP, fmt
 from tests.e2e.server import ROOT, streamlit_server
 
 pytestmark = pytest.mark.e2e
@@ -73,7 +73,14 @@ def result_numbers(tex_source: str) -> list[float]:
 
 
 def equation(texts: list[str], name: str) -> str:
-    found = [t for t in texts if re.sub(r"^\\begin\{aligned\}", "", t.strip()).startswith(f"{name} =")]
+    """One equation's TeX source, out of the typeset blocks (aligned, EQUATION_GAP between two equations)."""
+    rows = []
+    for t in texts:
+        body = t.strip()
+        assert body.startswith(r"\begin{aligned}") and body.endswith(r"\end{aligned}"), body
+        body = body.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}")
+        rows += [row.strip() for row in body.split(EQUATION_GAP)]
+    found = [row for row in rows if row.startswith(f"{name} =")]
     assert len(found) == 1, f"one equation for {name}: {found}"
     return found[0]
 
