@@ -82,7 +82,16 @@ def weights_frame(run: Run) -> pd.DataFrame:
             for i in rows:
                 for j in range(p.shape[1]):
                     label = f"{symbol}[{j}]" if name == "fc.bias" else f"{symbol}[{i},{j}]"
-                    out.append({"parameter": symbol, "entry": label, "step": t, "value": float(p[i, j])})
+                    start = run.param_at(name, 0).reshape(p.shape)[i, j]
+                    out.append(
+                        {
+                            "parameter": symbol,
+                            "entry": label,
+                            "step": t,
+                            "value": float(p[i, j]),
+                            "change": float(p[i, j] - start),
+                        }
+                    )
     df = pd.DataFrame(out)
     keep = df.groupby("parameter")["entry"].unique().apply(lambda e: list(e[:MAX_LINES]))
     allowed = {e for entries in keep for e in entries}
@@ -95,14 +104,16 @@ def weights_over_time(run: Run) -> alt.FacetChart:
         alt.Chart(df)
         .mark_line(point=True)
         .encode(
-            x=alt.X("step:Q", title="step (before its update)", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("value:Q", title="value", axis=alt.Axis(format="~g")),  # "0", not "0.000000", for a flat line
+            x=alt.X("step:Q", title="step (the last point: after the final update)", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y(
+                "change:Q", title="change since step 0", axis=alt.Axis(format="~g")
+            ),  # "0", not "0.000000", for a flat line
             color=alt.Color(
                 "entry:N",
                 scale=alt.Scale(scheme="tableau10"),
                 legend=alt.Legend(title="entry", orient="bottom", columns=8, symbolLimit=MAX_LINES),
             ),
-            tooltip=["entry:N", "step:Q", alt.Tooltip("value:Q", format=".6g")],
+            tooltip=["entry:N", "step:Q", alt.Tooltip("value:Q", format=".6g"), alt.Tooltip("change:Q", format=".3g")],
         )
         .properties(width=220, height=180)
         .facet(column=alt.Column("parameter:N", title=None, sort=["E", "w", "b"]))

@@ -31,8 +31,8 @@ def dot(run: Run, t: int) -> str:
     lines = [
         "digraph G {",
         "  rankdir=LR; bgcolor=transparent;",
-        '  node [fontname="Helvetica", fontsize=12];',
-        '  edge [fontname="Helvetica", fontsize=10];',
+        '  node [fontname="Helvetica", fontsize=14];',
+        '  edge [fontname="Helvetica", fontsize=13];',
     ]
     lines += [
         _node("x", "x (token ids)"),

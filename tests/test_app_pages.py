@@ -147,7 +147,10 @@ def chart_titled(at: AppTest, title: str):
 
 
 VERDICT_HEADING = "### Verdict, computed from the run\n\n"
-CLAIMS_HEADING = "**The preset's claims, checked on this run**  \n"
+CLAIMS_HEADING = (
+    "**The preset's claims, checked on this run** (they were made for the preset's own settings: after a what-if "
+    "or a change, a claim that fails shows what the change did)  \n"
+)
 
 
 def block_lines(at: AppTest, heading: str) -> list[str]:
@@ -317,7 +320,7 @@ def test_predict_and_reveal_judges_against_the_run(n, strategy):
     right, wrong = [], []
     for g, actual in truth.items():
         word = "is exactly zero" if actual else "is not zero"
-        said = "you said zero" if guesses[g] else "you said non-zero"
+        said = "you ticked it (zero)" if guesses[g] else "you left it unticked (non-zero)"
         ok = guesses[g] == actual
         (right if ok else wrong).append(f"{g} {word} at step 0: {said}, {'right' if ok else 'not quite'}.")
     assert [s.value for s in at.success] == right

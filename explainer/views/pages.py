@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explainer.config import preset
+from explainer.config import preset, to_params
 from explainer.experiments import EXPERIMENTS
 from explainer.views import panels, state
 
@@ -19,8 +19,9 @@ PAGE_FILES = {
 
 NETWORK = r"e = E[x] \qquad f = w\,e + b \qquad r = \mathrm{relu}(f) \qquad l = \tfrac{1}{N}\textstyle\sum (r - y)^2"
 BACKWARD = (
-    r"dr = \tfrac{2}{N}(r - y) \quad df = dr \odot \mathrm{relu}'(f) \quad dw = df^\top e \quad "
-    r"db = \textstyle\sum df \quad dx = df\,w \quad de[x] \mathrel{+}= dx"
+    r"dr = \tfrac{2}{N}(r - y) \quad df = dr \odot \mathrm{relu}'(f) \quad "
+    r"dw = \textstyle\sum_{\text{batch}} df^\top e \quad db = \textstyle\sum_{\text{batch}} df \quad "
+    r"dx = df\,w \quad de[x] \mathrel{+}= dx"
 )
 
 INTRO = """
@@ -69,6 +70,10 @@ def experiment_page(n: int) -> None:
         help="Changes the run with one click; the verdict and claims below follow it",
     ):
         config = config.replace(**ex.what_if)
+    changed = {k: v for k, v in to_params(config).items() if k != "experiment"}
+    if changed:
+        listed = ", ".join(f"{k} = {v}" for k, v in changed.items())
+        st.markdown(f"**This run changes the preset:** {state.safe(listed)}")
     st.caption(ex.note)
     panels.show_run(config, ns, with_predict=not hidden)
 
@@ -88,16 +93,19 @@ def home_page() -> None:
         "x: token ids of the batch; E: the embedding table; w, b: the fully connected layer; y: targets. "
         "N is the number of entries of r, since PyTorch's mse takes a mean. relu'(0) = 0 in PyTorch."
     )
-    st.subheader("The five experiments, as they run")
-    head = st.columns([4, 2, 2, 2])
-    for col, text in zip(head, ("Experiment", "E (embedding)", "w (fc weight)", "b (fc bias)"), strict=True):
-        col.markdown(f"**{text}**")
+    st.subheader("The five experiments")
     for n, ex in EXPERIMENTS.items():
-        view = state.run_view(state.key_of(preset(n)))
-        by = {v["symbol"]: v for v in view["verdicts"]}
-        row = st.columns([4, 2, 2, 2])
-        row[0].page_link(PAGE_FILES[n], label=f"{n}. {ex.title}", icon=":material/arrow_forward:")
-        for col, sym in zip(row[1:], ("E", "w", "b"), strict=True):
-            col.write(_status_cell(by.get(sym)))
-    st.caption(f"Each row is computed from a {preset(1).steps}-step run of the preset.")
+        st.page_link(PAGE_FILES[n], label=f"{n}. {ex.title}: {ex.question}", icon=":material/arrow_forward:")
+    with st.expander("What moves in each experiment (open this after making your predictions on the pages)"):
+        head = st.columns([4, 2, 2, 2])
+        for col, text in zip(head, ("Experiment", "E (embedding)", "w (fc weight)", "b (fc bias)"), strict=True):
+            col.markdown(f"**{text}**")
+        for n, ex in EXPERIMENTS.items():
+            view = state.run_view(state.key_of(preset(n)))
+            by = {v["symbol"]: v for v in view["verdicts"]}
+            row = st.columns([4, 2, 2, 2])
+            row[0].page_link(PAGE_FILES[n], label=f"{n}. {ex.title}")
+            for col, sym in zip(row[1:], ("E", "w", "b"), strict=True):
+                col.write(_status_cell(by.get(sym)))
+        st.caption(f"Each row is computed from a {preset(1).steps}-step run of the preset.")
     st.page_link(PAGE_FILES[6], label="Sandbox: set up any run yourself")

@@ -29,7 +29,10 @@ def predict(view: dict, ns: str) -> None:
     st.subheader("Predict first")
     grads = list(view["zero_at_0"])
     with st.form(f"{ns}_predict"):
-        st.write("Which of these gradients will be exactly zero at step 0? Tick your guesses, then reveal.")
+        st.write(
+            "Which of these gradients will be exactly zero at step 0? Tick the ones you expect to be zero "
+            "(leave the others unticked), then reveal."
+        )
         picks = {g: st.checkbox(GRAD_LABELS[g], key=f"{ns}_guess_{g}") for g in grads}
         revealed = st.form_submit_button("Reveal")
     if revealed or st.session_state.get(f"{ns}_revealed"):
@@ -38,13 +41,18 @@ def predict(view: dict, ns: str) -> None:
             actual = view["zero_at_0"][g]
             right = picks[g] == actual
             word = "is exactly zero" if actual else "is not zero"
-            guess = "you said zero" if picks[g] else "you said non-zero"
+            guess = "you ticked it (zero)" if picks[g] else "you left it unticked (non-zero)"
             (st.success if right else st.error)(f"{g} {word} at step 0: {guess}, {'right' if right else 'not quite'}.")
 
 
+CLAIMS_HEADING = (
+    "**The preset's claims, checked on this run** (they were made for the preset's own settings: after a what-if "
+    "or a change, a claim that fails shows what the change did)  \n"
+)
 EQUATION_HEADINGS = {
     "forward": "**Forward**",
-    "backward": "**Backward** (each d· is the gradient of the loss l with respect to that quantity)",
+    "backward": "**Backward** (each d· is the gradient of the loss l with respect to that quantity; dr, df and dx "
+    "are this sample's, while dw, db and de add up every sample of the batch)",
 }
 VERDICT_ICONS = {
     "moves": ":material/trending_up:",
@@ -132,7 +140,7 @@ def verdict_panel(view: dict) -> None:
             f"{':green[:material/check: holds]' if holds else ':red[:material/close: fails]'}: {state.safe(text)}"
             for text, holds in view["claims"]
         ]
-        st.markdown("**The preset's claims, checked on this run**  \n" + "  \n".join(claims))
+        st.markdown(CLAIMS_HEADING + "  \n".join(claims))
 
 
 def check_line(view: dict) -> None:
