@@ -95,8 +95,16 @@ def verdict_columns(a: RunConfig, b: RunConfig) -> None:
                     st.markdown(f":orange-badge[differs] :orange-background[{line}]")
                 else:
                     st.markdown(line)
+            if views[name]["dead"]:
+                st.markdown(state.safe(views[name]["dead"]))
             if views[name]["diverged"]:
                 st.error(f"Run {name} diverged: {state.safe(views[name]['diverged'])}.")
+    same = all(not differs(v, by["B"].get(v["symbol"])) for v in views["A"]["verdicts"])
+    if same and len(views["A"]["verdicts"]) == len(views["B"]["verdicts"]):
+        st.caption(
+            "Both runs reach the same verdicts: in this set-up the change makes no difference to who learns "
+            "or when. Try changing another setting of B."
+        )
 
 
 def section(a: RunConfig) -> RunConfig:
