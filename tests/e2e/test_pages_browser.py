@@ -16,10 +16,11 @@ import pytest
 
 from explainer import engine
 from explainer.config import preset
-from explainer.equations import EQUATION_GAP, equations, fmt
+from explainer.equations import equations, fmt
 from explainer.experiments import EXPERIMENTS
 from explainer.graph import BACKWARD, ZERO
 from explainer.tables import COLUMNS, long_table
+from tests.e2e.tex import shown_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -47,18 +48,6 @@ def result_numbers(tex: str) -> list[float]:
     """The numbers an equation ends on: after its last '=', before the zero / non-zero badge."""
     result = tex.split(r"\quad\textcolor", 1)[0].rsplit("=", 1)[1]
     return [float(v) for v in NUMBER.findall(POWER_OF_TEN.sub(r"e\1", result))]
-
-
-def shown_rows(texts: list[str]) -> list[str]:
-    """Each equation's TeX source, from the blocks KaTeX typeset (an aligned environment, EQUATION_GAP between
-    two equations)."""
-    rows = []
-    for t in texts:
-        body = t.strip()
-        assert body.startswith(r"\begin{aligned}") and body.endswith(r"\end{aligned}"), body
-        body = body.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}")
-        rows += [row.strip() for row in body.split(EQUATION_GAP)]
-    return rows
 
 
 def tex_of(texts: list[str], name: str) -> str:

@@ -19,8 +19,9 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
-from explainer.equations import EQUATION_GAP, fmt
+from explainer.equations import fmt
 from tests.e2e.server import ROOT, streamlit_server
+from tests.e2e.tex import shown_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -74,13 +75,7 @@ def result_numbers(tex_source: str) -> list[float]:
 
 def equation(texts: list[str], name: str) -> str:
     """One equation's TeX source, out of the typeset blocks (aligned, EQUATION_GAP between two equations)."""
-    rows = []
-    for t in texts:
-        body = t.strip()
-        assert body.startswith(r"\begin{aligned}") and body.endswith(r"\end{aligned}"), body
-        body = body.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}")
-        rows += [row.strip() for row in body.split(EQUATION_GAP)]
-    found = [row for row in rows if row.startswith(f"{name} =")]
+    found = [row for row in shown_rows(texts) if row.startswith(f"{name} =")]
     assert len(found) == 1, f"one equation for {name}: {found}"
     return found[0]
 
