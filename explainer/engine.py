@@ -78,7 +78,7 @@ def run(c: RunConfig) -> Run:
 
 def _step(t, net, named, opt, x, y, c):
     params = {k: v.detach().cpu().clone() for k, v in named.items()}
-    opt.zero_grad(set_to_none=True)  # fresh .grad tensors each step: no zeroing pass, no accumulating pass
+    opt.zero_grad()  # fresh .grad tensors each step: no zeroing pass, no accumulating pass
     e, f, r = net(x)
     for v in (e, f, r):
         v.retain_grad()

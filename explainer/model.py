@@ -33,13 +33,28 @@ class ReluAtZero(torch.autograd.Function):
         return grad_r * registry.ACTIVATIONS["relu"].derivative(f, 0.0, ctx.grad_at_zero), None
 
 
+class Embedding(nn.Embedding):
+    """nn.Embedding that leaves its table unset on construction (init_ fills it from the run's own generator), so
+    building one never draws from the global RNG. Unlike nn.utils.skip_init, it does not go through the meta
+    device, whose first use loads torch._dynamo (about a second on a small server)."""
+
+    def reset_parameters(self) -> None:
+        pass
+
+
+class Linear(nn.Linear):
+    """nn.Linear that leaves its weight and bias unset on construction; see Embedding."""
+
+    def reset_parameters(self) -> None:
+        pass
+
+
 class TinyNet(nn.Module):
     def __init__(self, c: RunConfig, device: str = "cpu"):
         super().__init__()
         kw = dict(dtype=DTYPE, device=device)
-        # skip_init builds the modules without drawing from the global RNG; init_ below draws from our generator.
-        self.embed = nn.utils.skip_init(nn.Embedding, c.vocab_size, c.embed_dim, **kw)
-        self.fc = nn.utils.skip_init(nn.Linear, c.embed_dim, c.out_dim, bias=c.has_bias, **kw)
+        self.embed = Embedding(c.vocab_size, c.embed_dim, **kw)
+        self.fc = Linear(c.embed_dim, c.out_dim, bias=c.has_bias, **kw)
         self.activation, self.slope, self.at_zero = c.activation, c.negative_slope, c.relu_grad_at_zero
 
     def act(self, f: torch.Tensor) -> torch.Tensor:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
+from explainer import optim
 from explainer.parsing import format_matrix, format_number, parse_matrix
 
 # --- initialisers -------------------------------------------------------------------------------------------
@@ -142,9 +143,9 @@ RELU_GRAD_AT_ZERO = {
 # --- optimizers ---------------------------------------------------------------------------------------------
 
 OPTIMIZERS = {
-    "sgd": ("plain SGD: p ← p - lr·grad", lambda params, lr: torch.optim.SGD(params, lr=lr)),
-    "momentum": ("SGD with momentum 0.9", lambda params, lr: torch.optim.SGD(params, lr=lr, momentum=0.9)),
-    "adam": ("Adam with PyTorch's defaults (betas 0.9, 0.999)", lambda params, lr: torch.optim.Adam(params, lr=lr)),
+    "sgd": ("plain SGD: p ← p - lr·grad", optim.SGD),
+    "momentum": ("SGD with momentum 0.9", optim.Momentum),
+    "adam": ("Adam with PyTorch's defaults (betas 0.9, 0.999)", optim.Adam),
 }
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
