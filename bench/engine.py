@@ -31,7 +31,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
-from explainer import registry  # noqa: E402
+from explainer import optim  # noqa: E402
 from explainer.config import DEFAULT_CAPS, ConfigError, RunConfig, preset, record_numbers  # noqa: E402
 from explainer.engine import Run, run  # noqa: E402
 from explainer.model import TinyNet, init_  # noqa: E402
@@ -58,7 +58,7 @@ def at_caps() -> RunConfig:
 
 
 def train(c: RunConfig, params: list[torch.Tensor], forward) -> torch.Tensor:
-    opt = registry.OPTIMIZERS[c.optimizer][1](params, c.lr)
+    opt = optim.BY_NAME[c.optimizer](params, c.lr)
     x = torch.tensor(c.tokens)
     y = torch.tensor(c.y, dtype=torch.float64)
     for _ in range(c.steps):

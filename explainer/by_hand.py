@@ -14,7 +14,28 @@ from __future__ import annotations
 
 import torch
 
-from explainer import registry
+
+def _relu_grad(f, slope, at_zero):
+    return (f > 0).to(f.dtype) + at_zero * (f == 0).to(f.dtype)
+
+
+def _leaky_grad(f, slope, at_zero):
+    # PyTorch's leaky_relu takes the slope branch at exactly 0, as the article's "1 if f > 0 else 0.01" does.
+    return torch.where(f > 0, torch.ones_like(f), torch.full_like(f, slope))
+
+
+SLOPES = {  # act'(f), by hand: (f, negative_slope, relu_grad_at_zero) -> tensor shaped like f
+    "relu": _relu_grad,
+    "leaky_relu": _leaky_grad,
+    "tanh": lambda f, s, z: 1 - torch.tanh(f) ** 2,
+    "sigmoid": lambda f, s, z: torch.sigmoid(f) * (1 - torch.sigmoid(f)),
+    "identity": lambda f, s, z: torch.ones_like(f),
+}
+
+
+def slope(activation: str, f: torch.Tensor, negative_slope: float, relu_grad_at_zero: float) -> torch.Tensor:
+    """The activation's slope act'(f), elementwise."""
+    return SLOPES[activation](f, negative_slope, relu_grad_at_zero)
 
 
 def backward(
@@ -33,7 +54,7 @@ def backward(
 ) -> dict[str, torch.Tensor]:
     N = r.numel()
     dr = 2 * (r - y) / N  # (B, O)
-    df = dr * registry.ACTIVATIONS[activation].derivative(f, negative_slope, relu_grad_at_zero)  # (B, O)
+    df = dr * slope(activation, f, negative_slope, relu_grad_at_zero)  # (B, O)
     dw = df.T @ e  # (O, D)
     dx = df @ w  # (B, D)
     de = torch.zeros(vocab_size, e.shape[1], dtype=e.dtype, device=e.device).index_add_(0, x, dx)  # (V, D)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from explainer import by_hand, registry
+from explainer import by_hand, optim, registry
 from explainer.config import RunConfig
 from explainer.model import DTYPE, TinyNet, init_
 
@@ -62,7 +62,7 @@ def run(c: RunConfig) -> Run:
     x = torch.tensor(c.tokens, dtype=torch.long, device=device)
     y = torch.tensor(c.y, dtype=DTYPE, device=device)
     named = dict(net.named_parameters())
-    opt = registry.OPTIMIZERS[c.optimizer][1](list(named.values()), c.lr)
+    opt = optim.BY_NAME[c.optimizer](list(named.values()), c.lr)
     record = Run(config=c, x=x.cpu(), y=y.cpu(), device=device)
     for t in range(c.steps):
         step, ok = _step(t, net, named, opt, x, y, c)

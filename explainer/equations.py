@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from explainer import registry
+from explainer import by_hand, registry
 from explainer.engine import Run
 
 ZERO_COLOR, NONZERO_COLOR = "#b03a2e", "#1e7b45"
@@ -94,7 +94,7 @@ def equations(run: Run, t: int, i: int) -> list[Equation]:
     if not s.grads:
         return out
     g = {k: v for k, v in s.grads.items()}
-    slope = act.derivative(s.values["f"], c.negative_slope, c.relu_grad_at_zero)[i]
+    slope = by_hand.slope(c.activation, s.values["f"], c.negative_slope, c.relu_grad_at_zero)[i]
     out.append(
         _eq(
             "dr",

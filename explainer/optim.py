@@ -70,3 +70,6 @@ class Adam(Optimizer):
         step_size = self.lr / (1 - self.BETA1**t)
         denom = (v.sqrt() / (1 - self.BETA2**t) ** 0.5).add_(self.EPS)
         p.addcdiv_(m, denom, value=-step_size)
+
+
+BY_NAME = {"sgd": SGD, "momentum": Momentum, "adam": Adam}  # the names are registry.OPTIMIZERS'

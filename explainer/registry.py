@@ -1,18 +1,15 @@
 """Registries of the choices a run can make: inits, activations, optimizers, devices.
 
 Widgets, validation and the engine all read these tables, so the app and the core cannot disagree about
-what is allowed. This module holds names, help texts and small pure functions; it never imports streamlit.
+what is allowed. This module holds names, help texts and small pure functions; it imports neither streamlit nor torch
+(a page can draw its header before the heavy imports start).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
-import torch
-
-from explainer import optim
 from explainer.parsing import format_matrix, format_number, parse_matrix
 
 # --- initialisers -------------------------------------------------------------------------------------------
@@ -78,6 +75,8 @@ def format_init(spec: InitSpec) -> str:
 
 
 # --- activations --------------------------------------------------------------------------------------------
+# Names, how the equations write them, and help texts. The functions themselves live where they are used: the
+# forward pass in model.py (PyTorch's own ops), the slopes in by_hand.py (derived by hand).
 
 
 @dataclass(frozen=True)
@@ -85,53 +84,18 @@ class Activation:
     name: str
     label: str  # how the equations write it
     help: str
-    forward: Callable[..., torch.Tensor]  # (f, negative_slope) -> r, plain torch ops
-    derivative: Callable[..., torch.Tensor]  # (f, negative_slope, relu_grad_at_zero) -> act'(f), by hand
-
-
-def _relu_grad(f, slope, at_zero):
-    return (f > 0).to(f.dtype) + at_zero * (f == 0).to(f.dtype)
-
-
-def _leaky_grad(f, slope, at_zero):
-    # PyTorch's leaky_relu takes the slope branch at exactly 0, as the article's "1 if f > 0 else 0.01" does.
-    return torch.where(f > 0, torch.ones_like(f), torch.full_like(f, slope))
 
 
 ACTIVATIONS = {
     a.name: a
     for a in (
+        Activation("relu", r"\mathrm{relu}", "max(f, 0); its slope at exactly 0 is set by relu_grad_at_zero"),
         Activation(
-            "relu",
-            r"\mathrm{relu}",
-            "max(f, 0); its slope at exactly 0 is set by relu_grad_at_zero",
-            lambda f, s: f.clamp(min=0),
-            _relu_grad,
+            "leaky_relu", r"\mathrm{leaky\_relu}", "f above 0, negative_slope·f below; slope at 0 is negative_slope"
         ),
-        Activation(
-            "leaky_relu",
-            r"\mathrm{leaky\_relu}",
-            "f above 0, negative_slope·f below; slope at 0 is negative_slope",
-            lambda f, s: torch.nn.functional.leaky_relu(f, s),
-            _leaky_grad,
-        ),
-        Activation(
-            "tanh",
-            r"\tanh",
-            "tanh(f); slope 1 - tanh(f)²",
-            lambda f, s: torch.tanh(f),
-            lambda f, s, z: 1 - torch.tanh(f) ** 2,
-        ),
-        Activation(
-            "sigmoid",
-            r"\sigma",
-            "1 / (1 + exp(-f)); slope σ(f)(1 - σ(f))",
-            lambda f, s: torch.sigmoid(f),
-            lambda f, s, z: torch.sigmoid(f) * (1 - torch.sigmoid(f)),
-        ),
-        Activation(
-            "identity", r"\mathrm{id}", "r = f; slope 1 everywhere", lambda f, s: f, lambda f, s, z: torch.ones_like(f)
-        ),
+        Activation("tanh", r"\tanh", "tanh(f); slope 1 - tanh(f)²"),
+        Activation("sigmoid", r"\sigma", "1 / (1 + exp(-f)); slope σ(f)(1 - σ(f))"),
+        Activation("identity", r"\mathrm{id}", "r = f; slope 1 everywhere"),
     )
 }
 RELU_GRAD_AT_ZERO = {
@@ -142,10 +106,10 @@ RELU_GRAD_AT_ZERO = {
 
 # --- optimizers ---------------------------------------------------------------------------------------------
 
-OPTIMIZERS = {
-    "sgd": ("plain SGD: p ← p - lr·grad", optim.SGD),
-    "momentum": ("SGD with momentum 0.9", optim.Momentum),
-    "adam": ("Adam with PyTorch's defaults (betas 0.9, 0.999)", optim.Adam),
+OPTIMIZERS = {  # name -> help; the updates themselves are in optim.py
+    "sgd": "plain SGD: p ← p - lr·grad",
+    "momentum": "SGD with momentum 0.9",
+    "adam": "Adam with PyTorch's defaults (betas 0.9, 0.999)",
 }
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -154,6 +118,8 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 def available(device: str) -> bool:
     if device in ("auto", "cpu"):
         return True
+    import torch  # here, not at the top: pages import this module before they need torch
+
     if device == "cuda":
         return torch.cuda.is_available()
     return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())

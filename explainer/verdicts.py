@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import torch
 
-from explainer import registry
+from explainer import by_hand
 from explainer.engine import Run, Step
 
 # parameter -> (symbol in the equations, name in the record, its gradient's name)
@@ -47,7 +47,7 @@ def _moved(run: Run, name: str) -> list[bool]:
 
 def slope(step: Step, run: Run) -> torch.Tensor:
     c = run.config
-    return registry.ACTIVATIONS[c.activation].derivative(step.values["f"], c.negative_slope, c.relu_grad_at_zero)
+    return by_hand.slope(c.activation, step.values["f"], c.negative_slope, c.relu_grad_at_zero)
 
 
 def df_cause(step: Step, run: Run) -> str:

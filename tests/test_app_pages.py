@@ -65,7 +65,7 @@ def open_page(n: int | None = None, **query: str) -> AppTest:
 
 
 def unescape(markdown: str) -> str:
-    """Undo state.safe: the views backslash-escape markdown punctuation in computed sentences."""
+    """Undo url.safe: the views backslash-escape markdown punctuation in computed sentences."""
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
@@ -406,6 +406,10 @@ def test_home_summary_table_is_the_presets_verdicts():
     assert not at.exception
     assert at.title[0].value == "Gradient Flow Lab"
     assert len(at.latex) == 2
+    assert not at.main.columns, "the results stay unrendered until the expander is opened"
+    at.session_state["gfl_home_results"] = True
+    at.run()
+    assert not at.exception
     cols = at.main.columns
     assert len(cols) == 4 * (1 + len(EXPERIMENT_NUMBERS))
     assert [c.markdown[0].value for c in cols[:4]] == [

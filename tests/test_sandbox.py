@@ -19,7 +19,7 @@ from explainer import engine, parsing, registry
 from explainer.config import RunConfig, from_params, preset, record_numbers, to_params
 from explainer.equations import equations, latex_block, split
 from explainer.views.sandbox import BIG_RUN
-from explainer.views.state import VIEW_KEYS, safe
+from explainer.views.url import VIEW_KEYS, safe
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120  # the first run of a process imports torch

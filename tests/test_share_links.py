@@ -22,7 +22,8 @@ from explainer import engine
 from explainer.config import KEYS, from_params, preset, to_params
 from explainer.equations import equations, latex_block, split
 from explainer.tables import to_csv
-from explainer.views.state import VIEW_KEYS
+from explainer.views.panels import share_key
+from explainer.views.url import VIEW_KEYS
 from tests.reference import configs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +68,11 @@ def shown_latex(at: AppTest) -> list[str]:
     return [x.value.strip().removeprefix("$$").removesuffix("$$").strip() for x in at.latex]
 
 
-def offered_links(at: AppTest) -> list[str]:
+def offered_links(at: AppTest, ns: str = "gfl_sb") -> list[str]:
+    """Open the share expander (its links are drawn only while it is open) and read the links."""
+    assert not [c for c in at.code if c.value.startswith("http")], "links drawn in a closed expander"
+    at.session_state[share_key(ns)] = True
+    at.run()
     return [c.value for c in at.code if c.value.startswith("http")]
 
 
@@ -143,6 +148,6 @@ def test_every_experiment_page_offers_both_links(n):
     at.switch_page(next(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob(f"{n}_*.py")))
     at.context["url"] = f"http://localhost:8501/page{n}"
     at.run()
-    share, teacher = offered_links(at)
+    share, teacher = offered_links(at, f"gfl_exp{n}")
     assert from_params({k: v for k, v in link_params(share).items() if k not in VIEW_KEYS}) == preset(n)
     assert link_params(teacher)["controls"] == "hide"

@@ -1,4 +1,8 @@
-"""Page layouts: Home and the experiment pages. A page script calls one function from here."""
+"""Page layouts: Home and the experiment pages. A page script calls one function from here.
+
+Each page draws its header (title, set-up, question) before it imports panels and state, which bring in torch,
+pandas and altair: on a server that has just started, the student reads the question while those load.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import streamlit as st
 
 from explainer.config import preset, to_params
 from explainer.experiments import EXPERIMENTS
-from explainer.views import panels, state
+from explainer.views import url
 
 PAGE_FILES = {
     1: "pages/1_Zero_embedding_with_bias.py",
@@ -50,7 +54,7 @@ def sidebar_nav() -> None:
 
 def link_notice(errors: dict[str, str]) -> None:
     for msg in errors.values():
-        st.warning(f"Ignored a setting from the link: {state.safe(msg)}")
+        st.warning(f"Ignored a setting from the link: {url.safe(msg)}")
 
 
 def experiment_page(n: int) -> None:
@@ -59,7 +63,7 @@ def experiment_page(n: int) -> None:
     st.set_page_config(page_title=f"{n}. {ex.title} · Gradient Flow Lab", layout="wide")
     sidebar_nav()
     st.title(f"Experiment {n}: {ex.title}")
-    config, errors = state.config_from_url(preset(n), forced={"experiment": n})
+    config, errors = url.config_from_url(preset(n), forced={"experiment": n})
     link_notice(errors)
     st.markdown(f"**Set-up:** {ex.setup}")
     st.info(f"**Question:** {ex.question}")
@@ -73,12 +77,16 @@ def experiment_page(n: int) -> None:
     changed = {k: v for k, v in to_params(config).items() if k != "experiment"}
     if changed:
         listed = ", ".join(f"{k} = {v}" for k, v in changed.items())
-        st.markdown(f"**This run changes the preset:** {state.safe(listed)}")
+        st.markdown(f"**This run changes the preset:** {url.safe(listed)}")
     st.caption(ex.note)
+    from explainer.views import panels  # the heavy imports, after the header is on its way to the browser
+
     panels.show_run(config, ns, with_predict=not hidden)
 
 
 def _status_cell(v: dict | None) -> str:
+    from explainer.views import panels
+
     return "no bias" if v is None else panels.status_text(v)
 
 
@@ -96,16 +104,29 @@ def home_page() -> None:
     st.subheader("The five experiments")
     for n, ex in EXPERIMENTS.items():
         st.page_link(PAGE_FILES[n], label=f"{n}. {ex.title}: {ex.question}", icon=":material/arrow_forward:")
-    with st.expander("What moves in each experiment (open this after making your predictions on the pages)"):
-        head = st.columns([4, 2, 2, 2])
-        for col, text in zip(head, ("Experiment", "E (embedding)", "w (fc weight)", "b (fc bias)"), strict=True):
-            col.markdown(f"**{text}**")
-        for n, ex in EXPERIMENTS.items():
-            view = state.run_view(state.key_of(preset(n)))
-            by = {v["symbol"]: v for v in view["verdicts"]}
-            row = st.columns([4, 2, 2, 2])
-            row[0].page_link(PAGE_FILES[n], label=f"{n}. {ex.title}")
-            for col, sym in zip(row[1:], ("E", "w", "b"), strict=True):
-                col.write(_status_cell(by.get(sym)))
-        st.caption(f"Each row is computed from a {preset(1).steps}-step run of the preset.")
+    results = st.expander(
+        "What moves in each experiment (open this after making your predictions on the pages)",
+        key="gfl_home_results",
+        on_change="rerun",
+    )
+    if results.open:  # computed only when asked for: five runs a visitor may never look at
+        with results:
+            results_table()
     st.page_link(PAGE_FILES[6], label="Sandbox: set up any run yourself")
+
+
+def results_table() -> None:
+    """Each preset's verdicts, one row per experiment, linking to its page."""
+    from explainer.views import state
+
+    head = st.columns([4, 2, 2, 2])
+    for col, text in zip(head, ("Experiment", "E (embedding)", "w (fc weight)", "b (fc bias)"), strict=True):
+        col.markdown(f"**{text}**")
+    for n, ex in EXPERIMENTS.items():
+        view = state.run_view(state.key_of(preset(n)))
+        by = {v["symbol"]: v for v in view["verdicts"]}
+        row = st.columns([4, 2, 2, 2])
+        row[0].page_link(PAGE_FILES[n], label=f"{n}. {ex.title}")
+        for col, sym in zip(row[1:], ("E", "w", "b"), strict=True):
+            col.write(_status_cell(by.get(sym)))
+    st.caption(f"Each row is computed from a {preset(1).steps}-step run of the preset.")

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from explainer.config import RunConfig, to_params
-from explainer.views import state
+from explainer.views import state, url
 
 STATUS_WORDS = {
     "moves": "moves from step 0",
@@ -63,7 +63,7 @@ VERDICT_ICONS = {
 
 def notes_markdown(notes: list[tuple[str, str]]) -> str:
     """The notes under an equation block, one list item each, named by the quantity they are about."""
-    return "\n".join(f"- {state.safe(name)}: {state.safe(note)}" for name, note in notes)
+    return "\n".join(f"- {url.safe(name)}: {url.safe(note)}" for name, note in notes)
 
 
 def equations_panel(sv: dict, title: str) -> None:
@@ -83,7 +83,7 @@ def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
     """The part of the page that depends on the step and sample; a fragment, so the slider reruns only it."""
     last = max(view["steps"] - 1, 0)
     if f"{ns}_step" not in st.session_state:
-        t, msg = state.url_index("step", last)
+        t, msg = url.url_index("step", last)
         if msg:
             st.warning(msg)
         st.session_state[f"{ns}_step"] = t
@@ -125,19 +125,19 @@ def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
             "arrows: gradients flowing back; red dashed means exactly zero, so nothing flows past that point.]]"
         )
         st.graphviz_chart(sv["dot"])
-    share_links({**share_base, "step": str(t)})
+    share_links({**share_base, "step": str(t)}, ns)
 
 
 def verdict_panel(view: dict) -> None:
-    lines = [f"{VERDICT_ICONS[v['status']]} {state.safe(v['sentence'])}" for v in view["verdicts"]]
+    lines = [f"{VERDICT_ICONS[v['status']]} {url.safe(v['sentence'])}" for v in view["verdicts"]]
     if view["dead"]:
-        lines.append(f":material/bedtime: {state.safe(view['dead'])}")
+        lines.append(f":material/bedtime: {url.safe(view['dead'])}")
     st.markdown("### Verdict, computed from the run\n\n" + "  \n".join(lines))  # one element, not one a line
     if view["diverged"]:
         st.error(f"The run diverged and stopped early: {view['diverged']}.")
     if view["claims"]:
         claims = [
-            f"{':green[:material/check: holds]' if holds else ':red[:material/close: fails]'}: {state.safe(text)}"
+            f"{':green[:material/check: holds]' if holds else ':red[:material/close: fails]'}: {url.safe(text)}"
             for text, holds in view["claims"]
         ]
         st.markdown(CLAIMS_HEADING + "  \n".join(claims))
@@ -158,13 +158,21 @@ def over_time(view: dict) -> None:
     st.vega_lite_chart(view["loss"], width="stretch")
 
 
-def share_links(params: dict) -> None:
+def share_key(ns: str) -> str:
+    return f"{ns}_share"
+
+
+def share_links(params: dict, ns: str) -> None:
+    """Drawn only while the expander is open: the code boxes load a large script in the browser that a page
+    opening (a whole class at once) should not wait for."""
     base = (st.context.url or "").split("?")[0]
-    with st.expander("Share this set-up"):
-        st.caption("Opens this page at this step with exactly this run. Copy with the icon on the right.")
-        st.code(f"{base}?{urlencode(params, safe=LINK_SAFE)}", language=None)
-        st.caption("Teacher link: the same run with the settings hidden.")
-        st.code(f"{base}?{urlencode({**params, 'controls': 'hide'}, safe=LINK_SAFE)}", language=None)
+    box = st.expander("Share this set-up", key=share_key(ns), on_change="rerun")
+    if box.open:
+        with box:
+            st.caption("Opens this page at this step with exactly this run. Copy with the icon on the right.")
+            st.code(f"{base}?{urlencode(params, safe=LINK_SAFE)}", language=None)
+            st.caption("Teacher link: the same run with the settings hidden.")
+            st.code(f"{base}?{urlencode({**params, 'controls': 'hide'}, safe=LINK_SAFE)}", language=None)
 
 
 def download(key: state.Key, name: str, ns: str) -> None:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from explainer.config import ConfigError, RunConfig, from_params, preset, record_numbers, to_params
 from explainer.experiments import EXPERIMENTS
-from explainer.views import pages, panels, sandbox_compare, sandbox_controls, state
+from explainer.views import pages, panels, sandbox_compare, sandbox_controls, state, url
 from explainer.views.sandbox_controls import GOOD, P
 
 INTRO = (
@@ -36,7 +36,7 @@ def sandbox_page() -> None:
     st.title("Sandbox")
     first_load()
     if st.query_params.get("controls") == "hide":  # the teacher's link: the URL is the whole set-up
-        config, errors = state.config_from_url(preset(0))
+        config, errors = url.config_from_url(preset(0))
         pages.link_notice(errors)
         describe(config)
         return show(config, with_predict=False)
@@ -59,7 +59,7 @@ def first_load() -> None:
     """Once per session: the URL's config becomes the last good config and the widgets' starting values."""
     if GOOD in st.session_state:
         return
-    config, errors = state.config_from_url(preset(0))
+    config, errors = url.config_from_url(preset(0))
     st.session_state[GOOD] = config
     st.session_state[LINK] = (config, errors)
     sandbox_controls.seed(config, force=True)
@@ -71,7 +71,7 @@ def validated(params: dict[str, str]) -> RunConfig:
         config = from_params(params)
     except ConfigError as exc:
         for msg in exc.errors.values():
-            st.error(state.safe(msg), icon=":material/error:")
+            st.error(url.safe(msg), icon=":material/error:")
         st.info("Showing the last run whose settings were all allowed. It updates as soon as the settings are fixed.")
         return st.session_state[GOOD]
     st.session_state[GOOD] = config
@@ -81,9 +81,9 @@ def validated(params: dict[str, str]) -> RunConfig:
 def sync_url(c: RunConfig) -> None:
     """Keep the query string equal to to_params(c), keeping the page's own keys (step, sample)."""
     want = to_params(c)
-    have = {k: st.query_params.get(k) for k in st.query_params if k not in state.VIEW_KEYS}
+    have = {k: st.query_params.get(k) for k in st.query_params if k not in url.VIEW_KEYS}
     if have != want:
-        keep = {k: st.query_params.get(k) for k in state.VIEW_KEYS if k in st.query_params}
+        keep = {k: st.query_params.get(k) for k in url.VIEW_KEYS if k in st.query_params}
         st.query_params.from_dict({**want, **keep})
 
 
@@ -91,7 +91,7 @@ def describe(c: RunConfig) -> None:
     """One line naming the run: its preset and every setting that differs from it."""
     base = f"experiment {c.experiment} ({EXPERIMENTS[c.experiment].title})" if c.experiment else "PyTorch's defaults"
     changes = [f"{k} = {v if len(v) <= 60 else v[:57] + '...'}" for k, v in to_params(c).items() if k != "experiment"]
-    st.markdown(f"**This run:** {state.safe(base + (', with ' + '; '.join(changes) if changes else ''))}")
+    st.markdown(f"**This run:** {url.safe(base + (', with ' + '; '.join(changes) if changes else ''))}")
     if c.experiment and changes:
         st.caption(CLAIMS_NOTE)
 

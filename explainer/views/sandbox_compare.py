@@ -11,7 +11,7 @@ import streamlit as st
 
 from explainer import parsing, registry
 from explainer.config import ConfigError, RunConfig, from_params, to_params
-from explainer.views import state
+from explainer.views import state, url
 from explainer.views.sandbox_inits import RELU_HELP, P, help_list, init_help, relu_label
 
 ON = P + "compare"
@@ -63,7 +63,7 @@ def config_b(a: RunConfig) -> RunConfig | None:
         b = from_params({**to_params(a), **params})
     except ConfigError as exc:
         for msg in exc.errors.values():
-            st.error(f"Run B: {state.safe(msg)}", icon=":material/error:")
+            st.error(f"Run B: {url.safe(msg)}", icon=":material/error:")
         return st.session_state.get(B_GOOD)
     st.session_state[B_GOOD] = b
     return b
@@ -74,7 +74,7 @@ def _summary(c: RunConfig, other: RunConfig) -> str:
     for key in B_KEYS:
         value = getattr(c, key)
         shown = parsing.format_number(value) if isinstance(value, float) else value
-        text = f"{LABELS.get(key, key)} = {state.safe(shown)}"
+        text = f"{LABELS.get(key, key)} = {url.safe(shown)}"
         parts.append(f"**{text}**" if value != getattr(other, key) else text)
     return " · ".join(parts)
 
@@ -90,15 +90,15 @@ def verdict_columns(a: RunConfig, b: RunConfig) -> None:
         with col, st.container(border=True):
             st.markdown(f"**Run {name}**: {_summary(c, b if name == 'A' else a)}")
             for v in views[name]["verdicts"]:
-                line = state.safe(v["sentence"])
+                line = url.safe(v["sentence"])
                 if differs(v, by[other].get(v["symbol"])):
                     st.markdown(f":orange-badge[differs] :orange-background[{line}]")
                 else:
                     st.markdown(line)
             if views[name]["dead"]:
-                st.markdown(state.safe(views[name]["dead"]))
+                st.markdown(url.safe(views[name]["dead"]))
             if views[name]["diverged"]:
-                st.error(f"Run {name} diverged: {state.safe(views[name]['diverged'])}.")
+                st.error(f"Run {name} diverged: {url.safe(views[name]['diverged'])}.")
     same = all(not differs(v, by["B"].get(v["symbol"])) for v in views["A"]["verdicts"])
     if same and len(views["A"]["verdicts"]) == len(views["B"]["verdicts"]):
         st.caption(

@@ -122,9 +122,7 @@ def _widget(key: str, params: dict, good: RunConfig) -> str:
     if key == "relu_grad_at_zero":
         return text(st.selectbox(key, list(registry.RELU_GRAD_AT_ZERO), key=k, format_func=relu_label, help=RELU_HELP))
     if key == "optimizer":
-        return st.selectbox(
-            key, list(registry.OPTIMIZERS), key=k, help=help_list({n: o[0] for n, o in registry.OPTIMIZERS.items()})
-        )
+        return st.selectbox(key, list(registry.OPTIMIZERS), key=k, help=help_list(registry.OPTIMIZERS))
     return st.selectbox(
         key,
         registry.DEVICES,

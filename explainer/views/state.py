@@ -1,4 +1,4 @@
-"""Configs from the URL, cached runs, and cached per-step view data. The only place pages get a run from.
+"""Cached runs and cached per-step view data. The only place pages get a run from.
 
 Runs are cached with st.cache_data keyed by the config's parameters (a fresh copy per caller, so sessions never
 share mutable objects). What a rerun draws is cached as plain data: equations per (config, step, sample), the
@@ -9,7 +9,6 @@ st.vega_lite_chart sends, so a student's rerun only places cached bytes (bench/l
 
 from __future__ import annotations
 
-import re
 import threading
 
 import altair as alt
@@ -19,12 +18,14 @@ import torch
 from streamlit import dataframe_util
 
 from explainer import charts, graph
-from explainer.config import ConfigError, RunConfig, from_params, parse_values, preset, to_params
+from explainer.config import RunConfig, from_params, to_params
 from explainer.engine import Run
 from explainer.engine import run as run_engine
 from explainer.equations import equations, latex_block, split
 
-VIEW_KEYS = ("step", "sample", "controls")  # page state in the URL that is not part of the config
+# A served app runs many tiny runs for many sessions at once: one thread per op avoids the two cores fighting
+# over each 3x2 matrix product (a run measured several times slower with 2 threads on a busy machine).
+torch.set_num_threads(1)
 
 Key = tuple[tuple[str, str], ...]
 _ALTAIR_SETTINGS = threading.Lock()  # altair's data-transformer setting is process-wide, shared by all sessions
@@ -41,42 +42,6 @@ def config_of(key: Key) -> RunConfig:
 @st.cache_data(max_entries=256, show_spinner=False)
 def get_run(key: Key) -> Run:
     return run_engine(config_of(key))
-
-
-def safe(text: str) -> str:
-    """User text shown in markdown: escape markdown punctuation so it reads literally and never turns into markup."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
-
-
-def config_from_url(base: RunConfig, forced: dict | None = None) -> tuple[RunConfig, dict[str, str]]:
-    """The URL's keys over `base`. Bad keys are dropped (and reported); in a bad combination (tokens outside the
-    vocabulary, a run over the size cap) the keys named are dropped and the rest kept; failing that, base."""
-    raw = {k: st.query_params.get_all(k)[-1] for k in st.query_params if k not in VIEW_KEYS}
-    values, errors = parse_values(raw)
-    values.update(forced or {})
-    start = preset(values.pop("experiment")) if "experiment" in values else base
-    try:
-        return start.replace(**values), errors
-    except ConfigError as exc:
-        errors.update(exc.errors)
-    try:
-        return start.replace(**{k: v for k, v in values.items() if k not in errors}), errors
-    except ConfigError:
-        return base, errors
-
-
-def url_index(name: str, last: int) -> tuple[int, str | None]:
-    """An index (step or sample) from the URL, clamped into 0..last with a message when it was out of range."""
-    raw = st.query_params.get(name)
-    if raw is None:
-        return 0, None
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        return 0, f"{name}: must be a whole number from 0 to {last}, got {safe(str(raw)[:40])}; showing {name} 0"
-    if not 0 <= value <= last:
-        return 0, f"{name}: must be from 0 to {last} for this run, got {value}; showing {name} 0"
-    return value, None
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:

@@ -178,7 +178,8 @@ def test_slider_writes_the_step_into_the_url_and_the_share_link(live_app, new_pa
     page.get_by_text("Equations at step 1, sample 0").wait_for(timeout=LOAD_TIMEOUT_MS)
     page.wait_for_url(re.compile(r"[?&]step=1\b"), timeout=LOAD_TIMEOUT_MS)
     page_ready(page)
-    page.get_by_text("Share this set-up").click()
+    page.get_by_text("Share this set-up").click()  # the links are drawn when the expander opens
+    page.locator("[data-testid='stCode']").first.wait_for(timeout=LOAD_TIMEOUT_MS)
     codes = page.locator("[data-testid='stCode']").all_inner_texts()
     link = f"{live_app.url}/Zero_embedding_with_bias?experiment=1&step=1"
     assert any(c.strip() == link for c in codes), codes
