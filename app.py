@@ -1,5 +1,13 @@
-"""Gradient Flow Lab: the Home page (the entry point of `streamlit run app.py`)."""
+"""Gradient Flow Lab: the entry point of `streamlit run app.py`. It lists the pages (Streamlit draws the sidebar
+menu from this list) and runs the one the URL names: Home, the five experiments, or the sandbox."""
 
-from explainer.views import home_page
+import streamlit as st
 
-home_page()
+from explainer.views.pages import NAV_LABELS, PAGE_FILES, home_page
+
+st.navigation(
+    [
+        st.Page(home_page, title=NAV_LABELS[0], icon=":material/home:", default=True),
+        *(st.Page(path, title=NAV_LABELS[n]) for n, path in PAGE_FILES.items()),
+    ]
+).run()

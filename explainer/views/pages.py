@@ -1,4 +1,5 @@
-"""Page layouts: Home and the experiment pages. A page script calls one function from here.
+"""Page layouts: Home and the experiment pages. A page script calls one function from here; app.py lists the
+pages (with NAV_LABELS as their titles) for st.navigation, which draws the sidebar menu.
 
 Each page draws its header (title, set-up, question) before it imports panels and state, which bring in torch,
 pandas and altair: on a server that has just started, the student reads the question while those load.
@@ -43,15 +44,6 @@ autograd.
 NAV_LABELS = {0: "Home", **{n: f"{n}. {ex.title}" for n, ex in EXPERIMENTS.items()}, 6: "Sandbox"}
 
 
-def sidebar_nav() -> None:
-    """Our own sidebar links (Streamlit's automatic list is turned off in .streamlit/config.toml), so the entry
-    page reads "Home" rather than its file name."""
-    with st.sidebar:
-        st.page_link("app.py", label=NAV_LABELS[0], icon=":material/home:")
-        for n, path in PAGE_FILES.items():
-            st.page_link(path, label=NAV_LABELS[n])
-
-
 def link_notice(errors: dict[str, str]) -> None:
     for msg in errors.values():
         st.warning(f"Ignored a setting from the link: {url.safe(msg)}")
@@ -61,7 +53,6 @@ def experiment_page(n: int) -> None:
     ex = EXPERIMENTS[n]
     ns = f"gfl_exp{n}"
     st.set_page_config(page_title=f"{n}. {ex.title} · Gradient Flow Lab", layout="wide")
-    sidebar_nav()
     st.title(f"Experiment {n}: {ex.title}")
     config, errors = url.config_from_url(preset(n), forced={"experiment": n})
     link_notice(errors)
@@ -92,7 +83,6 @@ def _status_cell(v: dict | None) -> str:
 
 def home_page() -> None:
     st.set_page_config(page_title="Gradient Flow Lab", layout="wide")
-    sidebar_nav()
     st.title("Gradient Flow Lab")
     st.markdown(INTRO)
     st.latex(NETWORK)

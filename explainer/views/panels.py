@@ -190,8 +190,7 @@ def download(key: state.Key, name: str, ns: str) -> None:
 def show_run(c: RunConfig, ns: str, with_predict: bool = True) -> None:
     """Everything about one run, top to bottom."""
     key = state.key_of(c)
-    with st.spinner("Running the network..."):
-        view = state.run_view(key)
+    view = state.run_view(key)  # a spinner shows only when the run is not cached yet
     if with_predict and view["zero_at_0"]:
         predict(view, f"{ns}_{hash(key) & 0xFFFFFF:x}")
     share_base = to_params(c)

@@ -32,7 +32,6 @@ LINK = P + "link"  # (config, errors) from the URL of the session's first load
 
 def sandbox_page() -> None:
     st.set_page_config(page_title="Sandbox · Gradient Flow Lab", layout="wide")
-    pages.sidebar_nav()
     st.title("Sandbox")
     first_load()
     if st.query_params.get("controls") == "hide":  # the teacher's link: the URL is the whole set-up

@@ -104,7 +104,7 @@ def step_view(key: Key, t: int, i: int) -> dict:
     return {"equations": blocks, **drawn}
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_data(max_entries=256, show_spinner="Running the network...")
 def run_view(key: Key) -> dict:
     """What does not depend on the step: verdicts, claims, charts over time, the check line."""
     from explainer.claims import claims

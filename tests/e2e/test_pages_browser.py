@@ -20,6 +20,7 @@ from explainer.equations import equations, fmt
 from explainer.experiments import EXPERIMENTS
 from explainer.graph import BACKWARD, ZERO
 from explainer.tables import COLUMNS, long_table
+from explainer.views.pages import NAV_LABELS
 from tests.e2e.tex import shown_rows
 
 pytestmark = pytest.mark.e2e
@@ -143,6 +144,10 @@ def test_page_renders_in_the_browser(live_app, new_page, page_ready, screenshot_
     page.goto(live_app.url + path, timeout=LOAD_TIMEOUT_MS)
     page_ready(page)
     page.wait_for_selector(".katex", timeout=LOAD_TIMEOUT_MS)
+    nav = page.locator("[data-testid='stSidebarNav'] a")
+    labels = [text.split("\n")[-1] for text in nav.all_inner_texts()]  # after the icon's ligature name, if any
+    assert labels == [*NAV_LABELS.values()], "the sidebar menu: Home, the experiments, the sandbox"
+    assert nav.evaluate_all("els => els.map(e => new URL(e.href).pathname)") == [p for _, p, _ in PAGES] + ["/Sandbox"]
     if n is None:
         assert page.locator("h1").first.inner_text() == "Gradient Flow Lab"
         assert page.locator(".katex").count() == 2
