@@ -46,11 +46,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The least any page like ours can do: import torch, pandas and altair, typeset one equation holding a number
+# torch computed, and draw one small Altair chart. It shows how much of a cold start is the libraries and the
+# browser's chart and equation code rather than this app.
+TORCH_FLOOR = """import altair as alt
+import pandas as pd
+import streamlit as st
+import torch
+
+st.latex(rf"f = w\\,e + b = {float(torch.tensor([0.5, 0.25]).sum()):g}")
+st.altair_chart(alt.Chart(pd.DataFrame({"step": [0, 1, 2], "l": [1.0, 0.5, 0.25]})).mark_line().encode(x="step", y="l"))
+"""
+
+
 @contextlib.contextmanager
-def hello_app():
-    """A temp folder holding the one-line app, served with this project's .streamlit/config.toml."""
+def hello_app(source: str = HELLO):
+    """A temp folder holding a one-file app (the one-line page unless told), served with this project's
+    .streamlit/config.toml."""
     with tempfile.TemporaryDirectory(prefix="gfl-hello-") as d:
-        (Path(d) / "app.py").write_text(HELLO)
+        (Path(d) / "app.py").write_text(source)
         if (ROOT / ".streamlit" / "config.toml").exists():
             (Path(d) / ".streamlit").mkdir()
             shutil.copy(ROOT / ".streamlit" / "config.toml", Path(d) / ".streamlit" / "config.toml")

@@ -51,13 +51,21 @@ def backward(
     relu_grad_at_zero: float,
     vocab_size: int,
     has_bias: bool,
+    de_out: torch.Tensor | None = None,
 ) -> dict[str, torch.Tensor]:
+    """The gradients as the equations above give them. `de_out`, a (vocab_size, D) table, is zeroed and reused
+    for de instead of a new one: a caller that checks every step saves allocating (and the operating system
+    zero-filling) a fresh table each time."""
     N = r.numel()
     dr = 2 * (r - y) / N  # (B, O)
     df = dr * slope(activation, f, negative_slope, relu_grad_at_zero)  # (B, O)
     dw = df.T @ e  # (O, D)
     dx = df @ w  # (B, D)
-    de = torch.zeros(vocab_size, e.shape[1], dtype=e.dtype, device=e.device).index_add_(0, x, dx)  # (V, D)
+    if de_out is None:
+        de_out = torch.zeros(vocab_size, e.shape[1], dtype=e.dtype, device=e.device)
+    else:
+        de_out.zero_()
+    de = de_out.index_add_(0, x, dx)  # (V, D)
     grads = {"dr": dr, "df": df, "dw": dw, "dx": dx, "de": de}
     if has_bias:
         grads["db"] = df.sum(dim=0)  # (O,)

@@ -10,6 +10,7 @@ text (experiments.py holds that, and the preset settings this module reads).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -67,6 +68,7 @@ class RunConfig:
 KEYS = tuple(f.name for f in dataclasses.fields(RunConfig))
 
 
+@functools.cache  # pure, and read on every access to RunConfig.y
 def default_targets(batch: int, out_dim: int) -> tuple[tuple[float, ...], ...]:
     """Non-zero, varied targets (0.5, 1 or 1.5), so every unit has an error to learn from."""
     return tuple(tuple(0.5 + 0.5 * ((i + j) % 3) for j in range(out_dim)) for i in range(batch))
