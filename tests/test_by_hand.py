@@ -12,7 +12,7 @@ from explainer import by_hand
 from explainer.config import RunConfig
 
 
-def hand(c: RunConfig, x, y, values, w):
+def hand(c: RunConfig, x, y, values, w, **kw):
     return by_hand.backward(
         x,
         y,
@@ -25,6 +25,7 @@ def hand(c: RunConfig, x, y, values, w):
         relu_grad_at_zero=c.relu_grad_at_zero,
         vocab_size=c.vocab_size,
         has_bias=c.has_bias,
+        **kw,
     )
 
 
@@ -52,6 +53,20 @@ def test_by_hand_equals_autograd_on_any_parameters(c, data):
     for name, g in grads.items():
         assert got[name].shape == g.shape, name
         assert max_gap(got[name], g) <= TOL, name
+
+
+@settings(max_examples=30, deadline=None)
+@given(configs(), st.data())
+def test_a_reused_de_table_gives_the_same_de_whatever_it_held(c, data):
+    x, y = torch.tensor(c.tokens), torch.tensor(c.y, dtype=torch.float64)
+    params = random_params(c, data)
+    values, grads = forward_backward(c, params, x, y)
+    dirty = torch.full((c.vocab_size, c.embed_dim), 7.0, dtype=torch.float64)  # left over from another step
+    got = hand(c, x, y, values, params["fc.weight"], de_out=dirty)
+    assert got["de"] is dirty, "the table passed in is the one filled"
+    assert max_gap(got["de"], grads["de"]) <= TOL
+    unused = [v for v in range(c.vocab_size) if v not in c.tokens]
+    assert bool((got["de"][unused] == 0).all()), "rows no sample looked up are exactly zero again"
 
 
 def article_case(**kw):
