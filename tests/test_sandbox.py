@@ -91,7 +91,6 @@ WIDGET_CASES = [
     ("selectbox", "fc_weight_init", "zeros", dict(fc_weight_init="zeros")),
     ("selectbox", "fc_bias", "none", dict(fc_bias="none")),
     ("selectbox", "activation", "tanh", dict(activation="tanh")),
-    ("number_input", "negative_slope", 0.2, dict(negative_slope=0.2)),
     ("selectbox", "relu_grad_at_zero", 1.0, dict(relu_grad_at_zero=1.0)),
     ("selectbox", "optimizer", "adam", dict(optimizer="adam")),
     ("number_input", "lr", 0.5, dict(lr=0.5)),
@@ -106,6 +105,57 @@ def test_each_widget_changes_the_run(kind, key, value, change):
     at = open_sandbox()
     getattr(at, kind)(key=f"gfl_sb_{key}").set_value(value).run()
     assert_shows(at, DEFAULT.replace(**change))
+
+
+def test_negative_slope_changes_a_leaky_relu_run():
+    at = open_sandbox()
+    at.selectbox(key="gfl_sb_activation").set_value("leaky_relu").run()
+    at.number_input(key="gfl_sb_negative_slope").set_value(0.2).run()
+    assert_shows(at, DEFAULT.replace(activation="leaky_relu", negative_slope=0.2))
+
+
+# which of the two activation-specific settings each activation reads (from the equations in README.md)
+READS = {
+    "relu": {"relu_grad_at_zero"},
+    "leaky_relu": {"negative_slope"},
+    "tanh": set(),
+    "sigmoid": set(),
+    "identity": set(),
+}
+
+
+def test_reads_covers_every_activation():
+    assert set(READS) == set(registry.ACTIVATIONS)
+
+
+@pytest.mark.parametrize("activation", list(READS))
+def test_a_setting_the_activation_ignores_is_greyed_out_and_says_why(activation):
+    at = open_sandbox()
+    if activation != "relu":
+        at.selectbox(key="gfl_sb_activation").set_value(activation).run()
+    slope, relu0 = at.number_input(key="gfl_sb_negative_slope"), at.selectbox(key="gfl_sb_relu_grad_at_zero")
+    for widget, key, user in ((slope, "negative_slope", "leaky_relu"), (relu0, "relu_grad_at_zero", "relu")):
+        ignored = key not in READS[activation]
+        assert widget.disabled == ignored, (activation, key)
+        assert (f"used by {user} only" in widget.help) == ignored, widget.help
+        assert widget.help.count("Used only by") + widget.help.count("used only by") == 1  # the usual help stays
+    assert_shows(at, DEFAULT.replace(activation=activation))  # greying out changes no value
+
+
+def test_greyed_out_values_stay_in_the_run_and_the_link():
+    query = {"activation": "tanh", "negative_slope": "0.3", "relu_grad_at_zero": "0.5"}
+    at = open_sandbox(**query)
+    assert at.number_input(key="gfl_sb_negative_slope").disabled
+    assert at.selectbox(key="gfl_sb_relu_grad_at_zero").disabled
+    assert at.number_input(key="gfl_sb_negative_slope").value == 0.3
+    assert at.selectbox(key="gfl_sb_relu_grad_at_zero").value == 0.5
+    assert_shows(at, DEFAULT.replace(activation="tanh", negative_slope=0.3, relu_grad_at_zero=0.5))
+    assert url_config(at) == query
+    at.run()  # a rerun builds the config from the widgets alone
+    assert url_config(at) == query
+    at.selectbox(key="gfl_sb_activation").set_value("leaky_relu").run()
+    assert not at.number_input(key="gfl_sb_negative_slope").disabled
+    assert_shows(at, DEFAULT.replace(activation="leaky_relu", negative_slope=0.3, relu_grad_at_zero=0.5))
 
 
 @pytest.mark.parametrize(("name", "value"), [("constant", -2.5), ("normal", 0.7), ("uniform", 0.25)])
@@ -126,6 +176,26 @@ def test_load_experiment_button_loads_the_preset_and_its_claims():
     assert any("claims" in m.value for m in at.markdown)
 
 
+def test_load_experiment_says_what_it_loaded_and_that_it_replaced_the_settings():
+    at = open_sandbox(lr="0.5")
+    assert not at.sidebar.info  # nothing to say before a load
+    at.selectbox(key="gfl_sb_load_n").set_value(4)
+    at.button(key="gfl_sb_load").click().run()
+    notes = [i.value for i in at.sidebar.info]
+    assert len(notes) == 1, notes
+    note = notes[0]
+    assert "\n" not in note and "experiment 4" in note and "Zero embedding and zero fc weights" in note
+    assert "replaced" in note and "earlier settings" in note
+    at.number_input(key="gfl_sb_steps").set_value(3).run()  # said once: the next change clears it
+    assert not at.sidebar.info
+    at.selectbox(key="gfl_sb_load_n").set_value(0)
+    at.button(key="gfl_sb_load").click().run()
+    assert_shows(at, DEFAULT)
+    assert [i.value for i in at.sidebar.info] == [
+        "Loaded PyTorch's defaults (no preset); it replaced your earlier settings."
+    ]
+
+
 def _edit(at: AppTest, key: str, row: int, col: int, value: float) -> None:
     editor = next(e for e in at.data_editor if e.key.startswith(f"gfl_sb_{key}_cells_"))
     at.session_state[editor.key] = {"edited_rows": {row: {str(col): value}}, "added_rows": [], "deleted_rows": []}
@@ -139,6 +209,7 @@ def test_custom_init_starts_from_the_shown_values_and_a_cell_edit_reruns():
     same = preset(3).replace(fc_weight_init="custom:" + parsing.format_matrix(w0.tolist()))
     assert_shows(at, same)  # switching to custom keeps the numbers the run showed
     assert at.data_editor[0].value.shape == (2, 3)
+    assert len(at.main.columns[0].data_editor) == 1  # the only table starts at the left, under the intro
     _edit(at, "fc_weight_init", 1, 2, 0.75)
     edited = w0.clone()
     edited[1, 2] = 0.75
@@ -156,6 +227,33 @@ def test_custom_table_follows_the_dims_and_keeps_edits():
     assert_shows(
         at, DEFAULT.replace(vocab_size=7, embed_dim=2, embed_init="custom:" + parsing.format_matrix([*rows, [0, 0]]))
     )
+
+
+def test_custom_tables_sit_in_the_main_area_and_show_4_significant_digits():
+    import json
+
+    at = open_sandbox(embed_init="custom:0,1,2;3,4,5;6,7,8;9,10,11;12,13,14;15,16,17", fc_bias="custom:0.5,-0.5")
+    assert not at.sidebar.data_editor  # the sidebar is too narrow: 3 columns scrolled sideways there
+    tables = {e.key.split("_cells_")[0]: e for e in at.main.data_editor}
+    assert list(tables) == ["gfl_sb_embed_init", "gfl_sb_fc_bias"]
+    for key, names, what in (("gfl_sb_embed_init", "012", "feature"), ("gfl_sb_fc_bias", "01", "fc unit")):
+        cols = {k: v for k, v in json.loads(tables[key].proto.columns).items() if k != "_index"}
+        assert list(cols) == list(names)
+        for j, col in cols.items():
+            assert col["type_config"] == {"type": "number", "format": "%.4g"}  # as the equations print numbers
+            assert col["help"] == f"{what} {j}"
+    main = " ".join(c.value for c in at.main.caption)
+    assert "**E** (embed_init), 6 x 3" in main and "**b** (fc_bias), 1 x 2" in main
+    pointers = [c.value for c in at.sidebar.caption if "table at the top of the page" in c.value]
+    assert pointers == [
+        "Edit E cell by cell in its table at the top of the page.",
+        "Edit b cell by cell in its table at the top of the page.",
+    ]
+    at.selectbox(key="gfl_sb_embed_init").set_value("zeros").run()
+    at.selectbox(key="gfl_sb_fc_bias").set_value("default").run()
+    assert not at.data_editor
+    after_intro = list(at.main.children.values())[2]
+    assert after_intro.type == "toggle"  # no custom init: no empty row of columns between the intro and compare
 
 
 def test_custom_bias_is_one_row_of_out_dim():
@@ -281,6 +379,7 @@ def test_bad_teacher_link_still_names_the_key():
     assert not at.exception
 
 
+NEEDS = {"negative_slope": {"activation": "leaky_relu"}}  # a setting greyed out unless the activation reads it
 BAD_WIDGETS = [
     ("number_input", "vocab_size", 0, "vocab_size"),
     ("number_input", "vocab_size", 5000, "vocab_size"),
@@ -299,8 +398,9 @@ BAD_WIDGETS = [
 def test_bad_widget_value_is_named_and_the_last_good_run_stays(kind, wkey, value, key):
     if key == "device" and registry.available("cuda"):
         pytest.skip("cuda is available here, so it is an allowed device")
-    at = open_sandbox(experiment="2", lr="0.5")
-    good = from_params({"experiment": "2", "lr": "0.5"})
+    query = {"experiment": "2", "lr": "0.5", **NEEDS.get(wkey, {})}
+    at = open_sandbox(**query)
+    good = from_params(query)
     getattr(at, kind)(key=f"gfl_sb_{wkey}").set_value(value).run()
     assert any(m.startswith(f"{safe(key)}:") for m in (e.value for e in at.error)), messages(at)
     assert_shows(at, good)
@@ -367,14 +467,16 @@ def test_compare_flips_relu_grad_at_zero_and_marks_the_verdicts_that_differ():
     assert url_config(at) == to_params(a)
 
 
-def test_compare_b_settings_are_validated_and_escaped():
+def test_compare_b_settings_are_validated():
     at = open_sandbox()
     at.toggle(key="gfl_sb_compare").set_value(True).run()
-    at.text_input(key="gfl_sb_b_fc_bias").set_value("**zeros**").run()
+    at.selectbox(key="gfl_sb_b_fc_bias").set_value("normal").run()
+    at.number_input(key="gfl_sb_b_fc_bias_arg").set_value(-1.0).run()
     errors = [e.value for e in at.error]
     assert any(m.startswith("Run B: " + safe("fc_bias:")) for m in errors), errors
     assert not at.exception
-    at.text_input(key="gfl_sb_b_fc_bias").set_value("zeros").run()
+    at.selectbox(key="gfl_sb_b_fc_bias").set_value("zeros").run()
+    assert not at.error
     at.selectbox(key="gfl_sb_b_activation").set_value("leaky_relu").run()
     at.radio(key="gfl_sb_show").set_value("B").run()
     b = DEFAULT.replace(fc_bias="zeros", activation="leaky_relu", relu_grad_at_zero=1.0)
@@ -416,7 +518,7 @@ def test_settings_survive_a_visit_to_another_page():
     at.number_input(key="gfl_sb_lr").set_value(0.7).run()
     changed = preset(4).replace(lr=0.7)
     assert_shows(at, changed)
-    at.switch_page("app.py").run()
+    at.switch_page("pages/1_Zero_embedding_with_bias.py").run()  # another page (Home is app.py's own menu entry)
     assert not at.exception
     at.query_params.clear()
     at.switch_page(SANDBOX).run()
@@ -424,22 +526,84 @@ def test_settings_survive_a_visit_to_another_page():
     assert at.number_input(key="gfl_sb_lr").value == 0.7
 
 
-B_CASES = [
-    ("selectbox", "activation", "leaky_relu", dict(activation="leaky_relu")),
-    ("selectbox", "relu_grad_at_zero", 0.5, dict(relu_grad_at_zero=0.5)),
-    ("text_input", "fc_bias", "ones", dict(fc_bias="ones")),
-    ("text_input", "embed_init", "normal:0.3", dict(embed_init="normal:0.3")),
-    ("text_input", "fc_weight_init", "custom:1,0,0;0,1,0", dict(fc_weight_init="custom:1,0,0;0,1,0")),
+B_CASES = [  # (steps: (widget kind, key, value) set in order, the change to run B)
+    ([("selectbox", "activation", "leaky_relu")], dict(activation="leaky_relu")),
+    ([("selectbox", "relu_grad_at_zero", 0.5)], dict(relu_grad_at_zero=0.5)),
+    ([("selectbox", "fc_bias", "ones")], dict(fc_bias="ones")),
+    ([("selectbox", "embed_init", "normal"), ("number_input", "embed_init_arg", 0.3)], dict(embed_init="normal:0.3")),
+    ([("selectbox", "fc_weight_init", "constant")], dict(fc_weight_init="constant:0.5")),  # the value field's start
 ]
 
 
-@pytest.mark.parametrize(("kind", "key", "value", "change"), B_CASES, ids=[c[1] for c in B_CASES])
-def test_each_compare_widget_changes_run_b_only(kind, key, value, change):
+@pytest.mark.parametrize(("steps", "change"), B_CASES, ids=[c[0][-1][1] for c in B_CASES])
+def test_each_compare_widget_changes_run_b_only(steps, change):
     at = open_sandbox(experiment="1")
     at.toggle(key="gfl_sb_compare").set_value(True).run()
-    getattr(at, kind)(key=f"gfl_sb_b_{key}").set_value(value).run()
+    for kind, key, value in steps:
+        getattr(at, kind)(key=f"gfl_sb_b_{key}").set_value(value).run()
     at.radio(key="gfl_sb_show").set_value("B").run()
     assert not at.exception and not at.error
     b = preset(1).replace(**{"relu_grad_at_zero": 1.0, **change})  # B starts with relu'(0) flipped
     assert shown_latex(at) == expected_latex(b)
     assert url_config(at) == to_params(preset(1))  # the URL (and the sidebar) stay run A
+
+
+INIT_CHOICES = ["default", "zeros", "ones", "constant", "normal", "uniform", "custom"]  # README's config keys
+
+
+def test_compare_b_inits_are_the_sidebars_dropdowns():
+    at = open_sandbox(embed_init="normal:0.5")
+    at.toggle(key="gfl_sb_compare").set_value(True).run()
+    assert not [w.key for w in at.text_input if w.key.startswith("gfl_sb_b_")]  # no free text left in B
+    for key in ("embed_init", "fc_weight_init", "fc_bias"):
+        side, b = at.sidebar.selectbox(key=f"gfl_sb_{key}"), at.selectbox(key=f"gfl_sb_b_{key}")
+        choices = ["none", *INIT_CHOICES] if key == "fc_bias" else INIT_CHOICES
+        assert side.options == b.options == choices
+        assert b.label == f"B: {key}" and b.help == side.help
+        assert b.value == side.value  # B starts as A
+    # A's normal:0.5 arrives in B's value field, labelled like the sidebar's
+    arg = at.number_input(key="gfl_sb_b_embed_init_arg")
+    assert arg.value == 0.5 and arg.label == "B: embed_init: value for normal"
+    assert arg.help == at.sidebar.number_input(key="gfl_sb_embed_init_arg").help
+
+
+def test_compare_b_relu_grad_at_zero_is_greyed_out_unless_b_is_relu():
+    at = open_sandbox()
+    at.toggle(key="gfl_sb_compare").set_value(True).run()
+    assert not at.selectbox(key="gfl_sb_b_relu_grad_at_zero").disabled
+    at.selectbox(key="gfl_sb_b_activation").set_value("sigmoid").run()
+    b0 = at.selectbox(key="gfl_sb_b_relu_grad_at_zero")
+    assert b0.disabled and "used by relu only" in b0.help
+    assert not at.sidebar.selectbox(key="gfl_sb_relu_grad_at_zero").disabled  # A is still relu
+    at.radio(key="gfl_sb_show").set_value("B").run()
+    assert shown_latex(at) == expected_latex(DEFAULT.replace(activation="sigmoid", relu_grad_at_zero=1.0))
+
+
+def test_compare_b_custom_table_starts_from_run_b_and_edits_change_b_only():
+    at = open_sandbox(experiment="3")
+    at.toggle(key="gfl_sb_compare").set_value(True).run()
+    at.selectbox(key="gfl_sb_b_fc_weight_init").set_value("custom").run()
+    b_run = preset(3).replace(relu_grad_at_zero=1.0)
+    w0 = engine.run(b_run).steps[0].params["fc.weight"]
+    editors = [e for e in at.data_editor if e.key.startswith("gfl_sb_b_fc_weight_init_cells_")]
+    assert len(editors) == 1 and not at.sidebar.data_editor  # B's table, in the compare view
+    assert editors[0].value.to_numpy().tolist() == w0.tolist()
+    _edit(at, "b_fc_weight_init", 0, 1, -2.0)
+    edited = w0.clone()
+    edited[0, 1] = -2.0
+    at.radio(key="gfl_sb_show").set_value("B").run()
+    assert not at.exception and not at.error
+    assert shown_latex(at) == expected_latex(
+        b_run.replace(fc_weight_init="custom:" + parsing.format_matrix(edited.tolist()))
+    )
+    assert url_config(at) == to_params(preset(3))  # A and its link are untouched
+
+
+def test_compare_b_copies_a_custom_table_from_a():
+    rows = "custom:1,2,3;4,5,6"
+    at = open_sandbox(fc_weight_init=rows)
+    at.toggle(key="gfl_sb_compare").set_value(True).run()
+    b_table = next(e for e in at.data_editor if e.key.startswith("gfl_sb_b_fc_weight_init_cells_"))
+    assert b_table.value.to_numpy().tolist() == [[1, 2, 3], [4, 5, 6]]
+    at.radio(key="gfl_sb_show").set_value("B").run()
+    assert shown_latex(at) == expected_latex(DEFAULT.replace(fc_weight_init=rows, relu_grad_at_zero=1.0))

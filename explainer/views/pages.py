@@ -44,12 +44,35 @@ autograd.
 NAV_LABELS = {0: "Home", **{n: f"{n}. {ex.title}" for n, ex in EXPERIMENTS.items()}, 6: "Sandbox"}
 
 
+def menu() -> st.Page:
+    """Streamlit's sidebar menu, from NAV_LABELS: Home, the experiments, the sandbox. Returns the page the URL
+    names; app.py runs it."""
+    return st.navigation(
+        [
+            st.Page(home_page, title=NAV_LABELS[0], icon=":material/home:", default=True),
+            *(st.Page(path, title=NAV_LABELS[n]) for n, path in PAGE_FILES.items()),
+        ]
+    )
+
+
+def menu_from_app() -> None:
+    """While pages/ exists, Streamlit runs a deep-linked page on its own, with a menu made from the file names
+    ("app", ...), until some visit has run app.py in this server process (and AppTest starts every run that way).
+    A page run like that draws app.py's menu itself, so the first visitor after a restart sees the same menu as
+    everyone else (tests/e2e opens a deep link first). Calling st.navigation also switches the process over."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        menu()
+
+
 def link_notice(errors: dict[str, str]) -> None:
     for msg in errors.values():
         st.warning(f"Ignored a setting from the link: {url.safe(msg)}")
 
 
 def experiment_page(n: int) -> None:
+    menu_from_app()
     ex = EXPERIMENTS[n]
     ns = f"gfl_exp{n}"
     st.set_page_config(page_title=f"{n}. {ex.title} · Gradient Flow Lab", layout="wide")

@@ -13,7 +13,7 @@ import streamlit as st
 
 from explainer.config import ConfigError, RunConfig, from_params, preset, record_numbers, to_params
 from explainer.experiments import EXPERIMENTS
-from explainer.views import pages, panels, sandbox_compare, sandbox_controls, state, url
+from explainer.views import pages, panels, sandbox_compare, sandbox_controls, sandbox_inits, state, url
 from explainer.views.sandbox_controls import GOOD, P
 
 INTRO = (
@@ -31,6 +31,7 @@ LINK = P + "link"  # (config, errors) from the URL of the session's first load
 
 
 def sandbox_page() -> None:
+    pages.menu_from_app()
     st.set_page_config(page_title="Sandbox · Gradient Flow Lab", layout="wide")
     st.title("Sandbox")
     first_load()
@@ -41,10 +42,12 @@ def sandbox_page() -> None:
         return show(config, with_predict=False)
     st.caption(INTRO)
     link_config, link_errors = st.session_state[LINK]
+    sandbox_controls.seed(st.session_state[GOOD])  # fills in widgets new this run (back from another page)
+    tables = sandbox_inits.table_columns()  # custom init tables: the sidebar is too narrow for them
     with st.sidebar:
         st.header("Settings")
         sandbox_controls.load_experiment()
-        params = sandbox_controls.settings(st.session_state[GOOD])
+        params = sandbox_controls.settings(st.session_state[GOOD], tables)
     config = validated(params)
     if config == link_config:
         pages.link_notice(link_errors)

@@ -1,64 +1,59 @@
 """The sandbox's compare view: run B is run A with a few key settings changed, and the two verdict lists sit side
 by side with every verdict that differs highlighted.
 
-B's settings are text and selectboxes that go through the same validation as everything else (config.from_params
-over A's keys). B starts as A with relu'(0) flipped (0 vs 1), the article's central what-if.
+B's settings are the sidebar's own widgets (the same functions, under the key prefix `gfl_sb_b_`), and their text
+goes through the same validation as everything else (config.from_params over A's keys). B starts as A with relu'(0)
+flipped (0 vs 1), the article's central what-if.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from explainer import parsing, registry
+from explainer import parsing
 from explainer.config import ConfigError, RunConfig, from_params, to_params
 from explainer.views import state, url
-from explainer.views.sandbox_inits import RELU_HELP, P, help_list, init_help, relu_label
+from explainer.views.sandbox_controls import activation_widget, relu_grad_widget
+from explainer.views.sandbox_inits import INITS, P, init_values, init_widget, seed_cells
 
 ON = P + "compare"
+B = P + "b_"  # the session-key prefix of B's widgets
 B_GOOD = P + "b_good"
 B_KEYS = ("activation", "relu_grad_at_zero", "fc_bias", "embed_init", "fc_weight_init")
 LABELS = {"relu_grad_at_zero": "relu'(0)"}
 
 
 def _b_seed(a: RunConfig, force: bool) -> None:
+    """B's widgets show run A with relu'(0) flipped: all of them when forced, otherwise only those not set yet."""
     ss = st.session_state
     flipped = 1.0 if a.relu_grad_at_zero == 0 else 0.0
-    values = {"activation": a.activation, "relu_grad_at_zero": flipped}
-    values |= {k: getattr(a, k) for k in ("fc_bias", "embed_init", "fc_weight_init")}
+    values = {B + "activation": a.activation, B + "relu_grad_at_zero": flipped} | init_values(a, B)
     for k, v in values.items():
-        if force or P + "b_" + k not in ss:
-            ss[P + "b_" + k] = v
+        if force or k not in ss:
+            ss[k] = v
+    seed_cells(a, B, force)
 
 
-def _b_widgets() -> dict[str, str]:
-    cols = st.columns(len(B_KEYS))
+def _b_widgets(a: RunConfig) -> dict[str, str]:
+    """B's activation and relu'(0) in one row, its three inits (with any custom table) in the next."""
+    top, inits = st.columns(3), st.columns(3)
     out = {}
-    with cols[0]:
-        out["activation"] = st.selectbox(
-            "B: activation",
-            list(registry.ACTIVATIONS),
-            key=P + "b_activation",
-            help=help_list({n: a.help for n, a in registry.ACTIVATIONS.items()}),
-        )
-    with cols[1]:
-        v = st.selectbox(
-            "B: relu_grad_at_zero",
-            list(registry.RELU_GRAD_AT_ZERO),
-            key=P + "b_relu_grad_at_zero",
-            format_func=relu_label,
-            help=RELU_HELP,
-        )
-        out["relu_grad_at_zero"] = parsing.format_number(v)
-    for col, key in zip(cols[2:], B_KEYS[2:], strict=True):
+    with top[0]:
+        out["activation"] = activation_widget(B, "B: ")
+    with top[1]:
+        out["relu_grad_at_zero"] = relu_grad_widget(out["activation"], B, "B: ")
+    sizes = {k: str(getattr(a, k)) for k in ("vocab_size", "embed_dim", "out_dim")}  # B has A's sizes
+    good = st.session_state.get(B_GOOD) or a  # a custom table starts from the numbers run B showed
+    for col, key in zip(inits, INITS, strict=True):
         with col:
-            out[key] = st.text_input(f"B: {key}", key=P + "b_" + key, help=init_help(key))
+            out[key] = init_widget(key, sizes, good, B, "B: ")
     return out
 
 
 def config_b(a: RunConfig) -> RunConfig | None:
     """B's config (A's keys with B's settings over them), or the last good B when a B setting is not allowed."""
     _b_seed(a, force=False)
-    params = _b_widgets()
+    params = _b_widgets(a)
     try:
         b = from_params({**to_params(a), **params})
     except ConfigError as exc:
@@ -74,6 +69,7 @@ def _summary(c: RunConfig, other: RunConfig) -> str:
     for key in B_KEYS:
         value = getattr(c, key)
         shown = parsing.format_number(value) if isinstance(value, float) else value
+        shown = "custom table" if shown.startswith("custom:") else shown  # the numbers are in the tables above
         text = f"{LABELS.get(key, key)} = {url.safe(shown)}"
         parts.append(f"**{text}**" if value != getattr(other, key) else text)
     return " · ".join(parts)

@@ -2,8 +2,10 @@
 
 A "custom" init shows st.data_editor sized to the current dims; its cells become a `custom:...` spec, so a hand-made
 table is part of the config and of the share link like any other value. The table starts from the numbers the last
-good run started from, and keeps its edits when a size changes (cut or padded with zeros). Not here: validation
-(the spec text goes to config.from_params like every other setting).
+good run started from, and keeps its edits when a size changes (cut or padded with zeros). The sidebar is too narrow
+for a table of three columns, so run A's tables are drawn at the top of the main area, one column per init. The
+sidebar (run A) and the compare view (run B) draw the same widgets, told apart by a session-key prefix. Not here:
+validation (the spec text goes to config.from_params like every other setting).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import math
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from explainer import parsing, registry
 from explainer.config import RunConfig, caps
@@ -21,6 +24,7 @@ P = "gfl_sb_"  # every session key of the sandbox starts with this
 INITS = {"embed_init": "embed.weight", "fc_weight_init": "fc.weight", "fc_bias": "fc.bias"}
 DEFAULT_ARGS = {"constant": 0.5, "normal": 0.1, "uniform": 0.3}  # the registry's examples
 ROWS = {"embed_init": "token id", "fc_weight_init": "fc unit"}  # what a row of the table is
+SYMBOLS = {"embed_init": "E", "fc_weight_init": "w", "fc_bias": "b"}  # as the equations write them
 
 
 def help_list(items: dict[str, str]) -> str:
@@ -46,17 +50,58 @@ def text(v: float) -> str:
     return parsing.format_number(v) if math.isfinite(v) else str(v)  # nan/inf: the validation names them
 
 
-def init_widget(key: str, params: dict, good: RunConfig) -> str:
+def init_values(c: RunConfig, prefix: str = P) -> dict[str, object]:
+    """The session values that make the init widgets under `prefix` show config c's inits (not the tables)."""
+    out: dict[str, object] = {}
+    for key in INITS:
+        spec = registry.parse_init(getattr(c, key), key, registry.BIAS_NAMES)
+        out[prefix + key] = spec.name
+        if spec.arg is not None:
+            out[prefix + key + "_arg"] = spec.arg
+    return out
+
+
+def seed_cells(c: RunConfig, prefix: str = P, force: bool = False) -> None:
+    """Fill the custom tables under `prefix` from config c: every table when forced, otherwise only new ones."""
+    for key in INITS:
+        spec = registry.parse_init(getattr(c, key), key, registry.BIAS_NAMES)
+        if spec.values is not None and (force or prefix + key + "_base" not in st.session_state):
+            set_cells(key, spec.values, prefix)
+        elif force:
+            st.session_state.pop(prefix + key + "_base", None)
+
+
+def table_columns(prefix: str = P) -> dict[str, DeltaGenerator]:
+    """Main-area columns for the custom tables, from the left, one per init that is custom now; none when no init
+    is (an empty row of columns would still take space)."""
+    custom = [key for key in INITS if st.session_state.get(prefix + key) == "custom"]
+    return dict(zip(custom, st.columns(len(INITS)) if custom else [], strict=False))
+
+
+def init_widget(
+    key: str, params: dict, good: RunConfig, prefix: str = P, tag: str = "", area: DeltaGenerator | None = None
+) -> str:
+    """The init's name, its value field or its table; returns the spec text. `tag` starts every label ("B: ");
+    a custom table goes in `area` when given (the sidebar is too narrow for it), otherwise right here."""
     names = registry.BIAS_NAMES if key == "fc_bias" else registry.INIT_NAMES
-    name = st.selectbox(key, names, key=P + key, help=init_help(key), on_change=_drop_cells, args=(key,))
+    name = st.selectbox(
+        tag + key, names, key=prefix + key, help=init_help(key), on_change=_drop_cells, args=(key, prefix)
+    )
     if name in registry.INIT_ARG_NAMES:
-        st.session_state.setdefault(P + key + "_arg", DEFAULT_ARGS[name])
+        st.session_state.setdefault(prefix + key + "_arg", DEFAULT_ARGS[name])
         arg = st.number_input(
-            f"{key}: value for {name}", step=0.1, format="%g", key=P + key + "_arg", help=registry.INIT_HELP[name]
+            f"{tag}{key}: value for {name}",
+            step=0.1,
+            format="%g",
+            key=prefix + key + "_arg",
+            help=registry.INIT_HELP[name],
         )
         return f"{name}:{text(arg)}"
     if name == "custom":
-        values = _cells(key, _shape(key, params, good), good)
+        if area is not None:
+            st.caption(f"Edit {tag}{SYMBOLS[key]} cell by cell in its table at the top of the page.")
+        with area if area is not None else st.container():
+            values = _cells(key, _shape(key, params, good), good, prefix, tag)
         return "custom:" + ";".join(",".join(text(v) for v in row) for row in values)
     return name
 
@@ -76,17 +121,17 @@ def _shape(key: str, params: dict, good: RunConfig) -> tuple[int, int]:
     return rows, cols
 
 
-def set_cells(key: str, values) -> None:
+def set_cells(key: str, values, prefix: str = P) -> None:
     ss = st.session_state
-    ss[P + key + "_base"] = tuple(tuple(float(v) for v in row) for row in values)
-    ss[P + key + "_ver"] = ss.get(P + key + "_ver", 0) + 1  # a new editor: drops edits made to the old table
-    ss.pop(P + key + "_now", None)
+    ss[prefix + key + "_base"] = tuple(tuple(float(v) for v in row) for row in values)
+    ss[prefix + key + "_ver"] = ss.get(prefix + key + "_ver", 0) + 1  # a new editor: drops edits to the old table
+    ss.pop(prefix + key + "_now", None)
 
 
-def _drop_cells(key: str) -> None:
+def _drop_cells(key: str, prefix: str = P) -> None:
     """Picking "custom" again starts from the numbers the run shows now, not from an older table."""
-    st.session_state.pop(P + key + "_base", None)
-    st.session_state.pop(P + key + "_now", None)
+    st.session_state.pop(prefix + key + "_base", None)
+    st.session_state.pop(prefix + key + "_now", None)
 
 
 def _initial(key: str, shape: tuple[int, int], good: RunConfig) -> tuple[tuple[float, ...], ...]:
@@ -104,23 +149,39 @@ def _resize(values, shape):
     return tuple(tuple(get(i, j) for j in range(cols)) for i in range(rows))
 
 
-def _cells(key: str, shape: tuple[int, int], good: RunConfig) -> tuple[tuple[float, ...], ...]:
+def column_config(key: str, cols: int) -> dict[str, object]:
+    """Number columns shown to 4 significant digits, as the equations show them (so they stay narrow); editing a
+    cell shows its full value, and the run uses it."""
+    what = "fc unit" if key == "fc_bias" else "feature"
+    return {str(j): st.column_config.NumberColumn(str(j), format="%.4g", help=f"{what} {j}") for j in range(cols)}
+
+
+def _cells(
+    key: str, shape: tuple[int, int], good: RunConfig, prefix: str = P, tag: str = ""
+) -> tuple[tuple[float, ...], ...]:
     """st.data_editor over the init's values, sized to the current dims; edits survive a resize."""
     ss = st.session_state
-    base = ss.get(P + key + "_base")
+    base = ss.get(prefix + key + "_base")
     if base is None:
-        set_cells(key, _initial(key, shape, good))
+        set_cells(key, _initial(key, shape, good), prefix)
     elif (len(base), len(base[0])) != shape:
-        set_cells(key, _resize(ss.get(P + key + "_now", base), shape))
+        set_cells(key, _resize(ss.get(prefix + key + "_now", base), shape), prefix)
     index = {"embed_init": "token {}", "fc_weight_init": "unit {}", "fc_bias": "b"}[key]
     what = "one number per fc unit" if key == "fc_bias" else f"rows: {ROWS[key]}, columns: feature"
     frame = pd.DataFrame(
-        ss[P + key + "_base"],
+        ss[prefix + key + "_base"],
         columns=[str(j) for j in range(shape[1])],
         index=[index.format(i) for i in range(shape[0])],
     )
-    st.caption(f"{shape[0]} x {shape[1]} ({what}). Edit any cell; the run and the link follow.")
-    edited = st.data_editor(frame, key=f"{P}{key}_cells_{ss[P + key + '_ver']}", num_rows="fixed")
+    size = f"{shape[0]} x {shape[1]} ({what})"
+    st.caption(f"**{tag}{SYMBOLS[key]}** ({key}), {size}. Edit any cell; the run and the link follow.")
+    edited = st.data_editor(
+        frame,
+        key=f"{prefix}{key}_cells_{ss[prefix + key + '_ver']}",
+        num_rows="fixed",
+        width="content",
+        column_config=column_config(key, shape[1]),
+    )
     now = tuple(tuple(float(v) for v in row) for row in edited.to_numpy(dtype=float, na_value=math.nan))
-    ss[P + key + "_now"] = now
+    ss[prefix + key + "_now"] = now
     return now

@@ -37,6 +37,13 @@ def wait_ready(page) -> None:
     page.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
 
 
+def menu(page) -> list[tuple[str, str]]:
+    """The sidebar menu as (label, URL path) pairs; a label follows its icon's ligature name, if it has one."""
+    links = page.locator("[data-testid='stSidebarNav'] a")
+    labels = [text.split("\n")[-1] for text in links.all_inner_texts()]
+    return list(zip(labels, links.evaluate_all("els => els.map(e => new URL(e.href).pathname)"), strict=True))
+
+
 @dataclass
 class LiveApp:
     url: str
@@ -79,6 +86,7 @@ def _visit_deep_link(browser, url: str) -> dict:
             "headings": page.locator("h3").all_inner_texts(),
             "tex": page.locator(".katex-mathml annotation").all_text_contents(),
             "exceptions": page.locator("[data-testid='stException']").count(),
+            "menu": menu(page),
         }
     finally:
         ctx.close()

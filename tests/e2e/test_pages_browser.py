@@ -21,6 +21,7 @@ from explainer.experiments import EXPERIMENTS
 from explainer.graph import BACKWARD, ZERO
 from explainer.tables import COLUMNS, long_table
 from explainer.views.pages import NAV_LABELS
+from tests.e2e.conftest import menu
 from tests.e2e.tex import shown_rows
 
 pytestmark = pytest.mark.e2e
@@ -34,6 +35,7 @@ PAGES = [
     ("Zero_fc_weights", "/Zero_fc_weights", 4),
     ("All_ones", "/All_ones", 5),
 ]
+MENU = list(zip(NAV_LABELS.values(), [p for _, p, _ in PAGES] + ["/Sandbox"], strict=True))  # Home, 1-5, Sandbox
 CHARTS_PER_EXPERIMENT = 6  # E, de, w, dw heatmaps; weights over time; loss
 LOAD_TIMEOUT_MS = 90_000
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
@@ -129,6 +131,7 @@ def test_first_request_is_a_deep_link_that_opens_its_step(live_app):
     seen = live_app.first_visit
     n, t = seen["experiment"], seen["step"]
     assert seen["exceptions"] == 0
+    assert seen["menu"] == MENU, "the first visitor gets app.py's menu, not one made from the file names"
     assert seen["title"] == f"Experiment {n}: {EXPERIMENTS[n].title}"
     assert seen["url"].endswith(f"/{seen['path']}?step={t}")
     assert seen["slider"] == str(t)
@@ -144,10 +147,7 @@ def test_page_renders_in_the_browser(live_app, new_page, page_ready, screenshot_
     page.goto(live_app.url + path, timeout=LOAD_TIMEOUT_MS)
     page_ready(page)
     page.wait_for_selector(".katex", timeout=LOAD_TIMEOUT_MS)
-    nav = page.locator("[data-testid='stSidebarNav'] a")
-    labels = [text.split("\n")[-1] for text in nav.all_inner_texts()]  # after the icon's ligature name, if any
-    assert labels == [*NAV_LABELS.values()], "the sidebar menu: Home, the experiments, the sandbox"
-    assert nav.evaluate_all("els => els.map(e => new URL(e.href).pathname)") == [p for _, p, _ in PAGES] + ["/Sandbox"]
+    assert menu(page) == MENU, "the sidebar menu: Home, the experiments, the sandbox"
     if n is None:
         assert page.locator("h1").first.inner_text() == "Gradient Flow Lab"
         assert page.locator(".katex").count() == 2

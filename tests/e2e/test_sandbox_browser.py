@@ -2,8 +2,9 @@
 
 A server of this module's own is started fresh, and its very first page request is a sandbox share link: the
 numbers it shows must be those of `python -m explainer export --param ...` with the same keys. Then: the teacher's
-link hides the settings, a cell edit in the data editor reruns with new numbers, a bad link names its key, and
-the compare view marks what differs. Screenshots go to artifacts/screenshots/sandbox-*.png.
+link hides the settings, a cell edit in the data editor reruns with new numbers, a bad link names its key, the
+compare view marks what differs, custom tables of the default sizes fit without scrolling sideways, and loading an
+experiment says so. Screenshots go to artifacts/screenshots/sandbox-*.png.
 
 The `browser` fixture (and its skip without /usr/bin/chromium) comes from tests/e2e/conftest.py.
 """
@@ -19,6 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
+from explainer import engine, parsing
+from explainer.config import preset
 from explainer.equations import fmt
 from tests.e2e.server import ROOT, streamlit_server
 from tests.e2e.tex import shown_rows
@@ -159,7 +162,7 @@ def test_editing_a_cell_of_the_table_reruns(sandbox_app, page):
     page.goto(f"{url}/Sandbox?experiment=3&fc_weight_init=custom:1,2,3;4,5,6&embed_init=ones", timeout=LOAD_MS)
     wait_ready(page)
     before = tex(page)
-    editor = page.locator("[data-testid='stSidebar'] [data-testid='stDataFrame']").first
+    editor = page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first  # at the top of the page
     editor.scroll_into_view_if_needed()
     box = editor.bounding_box()
     page.mouse.dblclick(box["x"] + box["width"] - 15, box["y"] + 35 + 17)  # row 0 (below the header), last column
@@ -210,3 +213,69 @@ def test_compare_marks_the_verdicts_that_differ(sandbox_app, page):
     assert page.get_by_text("differs", exact=True).count() >= 2
     no_errors(page)
     screenshot(page, "compare")
+
+
+def sideways_overflow(page, where: str) -> list[int]:
+    """For each data editor under `where`: how many pixels of it are hidden and need a sideways scroll."""
+    return page.evaluate(
+        """where => [...document.querySelectorAll(where + ' [data-testid="stDataFrame"] .dvn-scroller')]
+            .map(el => el.scrollWidth - el.clientWidth)""",
+        where,
+    )
+
+
+def default_tables() -> dict[str, str]:
+    """E, w and b of PyTorch's default init at the default sizes, as custom tables: real numbers, full precision."""
+    params = engine.run(preset(0)).steps[0].params
+    names = {"embed_init": "embed.weight", "fc_weight_init": "fc.weight", "fc_bias": "fc.bias"}
+    return {
+        k: "custom:" + parsing.format_matrix(params[n].reshape(-1, params[n].shape[-1]).tolist())
+        for k, n in names.items()
+    }
+
+
+def test_custom_tables_of_the_default_sizes_fit_without_scrolling(sandbox_app, page):
+    url, _ = sandbox_app
+    query = "&".join(f"{k}={v}" for k, v in default_tables().items())
+    page.goto(f"{url}/Sandbox?{query}", timeout=LOAD_MS)
+    wait_ready(page)
+    page.wait_for_selector("[data-testid='stMain'] [data-testid='stDataFrame'] .dvn-scroller", timeout=LOAD_MS)
+    no_errors(page)
+    screenshot(page, "custom-tables")
+    assert page.locator("[data-testid='stSidebar'] [data-testid='stDataFrame']").count() == 0
+    overflow = sideways_overflow(page, "[data-testid='stMain']")
+    assert len(overflow) == 3 and all(px <= 1 for px in overflow), overflow  # E 6x3, w 2x3, b 1x2
+    page.get_by_text("Compare with a second set-up").click()
+    page.wait_for_selector("text=Run B", timeout=LOAD_MS)
+    wait_ready(page)
+    page.wait_for_function(
+        '() => document.querySelectorAll(\'[data-testid="stMain"] [data-testid="stDataFrame"] .dvn-scroller\')'
+        ".length >= 6",
+        timeout=LOAD_MS,
+    )
+    overflow = sideways_overflow(page, "[data-testid='stMain']")
+    assert all(px <= 1 for px in overflow), overflow  # B's copies of A's tables too
+    no_errors(page)
+    screenshot(page, "compare-custom-tables")
+
+
+def test_load_experiment_says_so_and_greys_out_what_the_activation_ignores(sandbox_app, page):
+    url, _ = sandbox_app
+    page.goto(f"{url}/Sandbox?lr=0.5", timeout=LOAD_MS)
+    wait_ready(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    slope = sidebar.get_by_role("spinbutton", name="negative_slope")
+    assert slope.is_disabled()  # relu ignores it
+    sidebar.get_by_role("button", name="Help for negative_slope").hover()  # its help says why, greyed out or not
+    tip = page.locator("[data-testid='stTooltipContent']")
+    tip.wait_for(timeout=LOAD_MS)
+    assert "used by leaky_relu only" in tip.inner_text(), tip.inner_text()
+    page.mouse.move(700, 10)
+    assert sidebar.locator("[data-testid='stAlert']").count() == 0
+    sidebar.get_by_role("button", name="Load experiment").click()
+    page.wait_for_selector("[data-testid='stSidebar'] [data-testid='stAlert']", timeout=LOAD_MS)
+    wait_ready(page)
+    note = sidebar.locator("[data-testid='stAlert']").inner_text()
+    assert "replaced your earlier settings" in note, note
+    no_errors(page)
+    screenshot(page, "load-experiment")
