@@ -210,8 +210,11 @@ def test_equations_show_the_records_numbers_and_follow_the_slider(n):
     at.selectbox(key=f"gfl_exp{n}_sample").set_value(i).run()
     assert not at.exception
     assert at.query_params["step"] == str(t)
+    assert at.query_params["sample"] == str(i)
     assert f"Equations at step {t}, sample {i}" in headings(at)
     assert_equations_show(at, r, t, i)
+    at.selectbox(key=f"gfl_exp{n}_sample").set_value(0).run()
+    assert "sample" not in at.query_params, "sample 0 is the default and stays out of the URL"
 
 
 def test_moving_the_slider_changes_the_numbers():
@@ -337,6 +340,28 @@ def test_step_in_the_url_opens_that_step(n):
     assert step_slider(at, n).value == 2
     assert "Equations at step 2, sample 0" in headings(at)
     assert_equations_show(at, record(n), 2, 0)
+
+
+@pytest.mark.parametrize("n", (1, 5))
+def test_sample_in_the_url_opens_that_sample(n):
+    r = record(n)
+    i = len(r.x) - 1
+    at = open_page(n, step="1", sample=str(i))
+    assert not at.exception and not at.warning
+    assert at.selectbox(key=f"gfl_exp{n}_sample").value == i
+    assert f"Equations at step 1, sample {i}" in headings(at)
+    assert_equations_show(at, r, 1, i)
+    assert at.query_params["sample"] == str(i)
+
+
+@pytest.mark.parametrize("raw", ["9", "x", "-1"])
+def test_sample_out_of_range_in_the_url_warns_and_shows_sample_0(raw):
+    at = open_page(1, sample=raw)
+    assert not at.exception
+    [msg] = warnings(at)
+    assert msg.startswith("sample:") and raw in msg and f"0 to {len(record(1).x) - 1}" in msg
+    assert "Equations at step 0, sample 0" in headings(at)
+    assert "sample" not in at.query_params
 
 
 @pytest.mark.parametrize("raw", ["99", "abc", "-1", "2.5"])

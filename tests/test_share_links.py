@@ -132,14 +132,19 @@ def test_teacher_link_from_the_page_opens_the_same_run_without_settings():
     assert not fresh.number_input and not fresh.text_input and not fresh.toggle
 
 
-def test_link_follows_the_widgets_and_the_step():
+def test_link_follows_the_widgets_the_step_and_the_sample():
     at = open_sandbox({})
     at.selectbox(key="gfl_sb_activation").set_value("leaky_relu").run()
     at.number_input(key="gfl_sb_lr").set_value(0.3).run()
     at.slider(key="gfl_sb_step").set_value(3).run()
-    assert at.query_params == {"activation": "leaky_relu", "lr": "0.3", "step": "3"}
+    at.selectbox(key="gfl_sb_sample").set_value(2).run()
+    want = {"activation": "leaky_relu", "lr": "0.3", "step": "3", "sample": "2"}
+    assert at.query_params == want
     share = offered_links(at)[0]
-    assert link_params(share) == {"activation": "leaky_relu", "lr": "0.3", "step": "3"}
+    assert link_params(share) == want
+    fresh = open_sandbox(link_params(share))  # the link opens the same step and sample
+    assert shown_latex(fresh) == shown_latex(at)
+    assert "Equations at step 3, sample 2" in [m.value.split("\n")[0].lstrip("# ") for m in fresh.markdown]
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5])

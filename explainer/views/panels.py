@@ -82,12 +82,9 @@ def equations_panel(sv: dict, title: str) -> None:
 def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
     """The part of the page that depends on the step and sample; a fragment, so the slider reruns only it."""
     last = max(view["steps"] - 1, 0)
-    if f"{ns}_step" not in st.session_state:
-        t, msg = url.url_index("step", last)
-        if msg:
-            st.warning(msg)
-        st.session_state[f"{ns}_step"] = t
-    st.session_state[f"{ns}_step"] = min(st.session_state[f"{ns}_step"], last)
+    tokens = view["tokens"]
+    start_from_url(f"{ns}_step", "step", last)
+    start_from_url(f"{ns}_sample", "sample", len(tokens) - 1)
     left, right = st.columns([3, 2])
     with left:
         if last > 0:
@@ -102,15 +99,19 @@ def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
             t = 0
             st.caption("This run has a single step (step 0).")
     with right:
-        tokens = view["tokens"]
         i = st.selectbox(
             "Sample",
             range(len(tokens)),
             key=f"{ns}_sample",
             format_func=lambda j: f"sample {j} (token x = {tokens[j]})",
         )
-    if st.query_params.get("step") != str(t):
-        st.query_params["step"] = str(t)
+    shown = {"step": str(t), **({"sample": str(i)} if i else {})}  # sample 0 is the default: left out of links
+    for name in ("step", "sample"):
+        if st.query_params.get(name) != shown.get(name):
+            if name in shown:
+                st.query_params[name] = shown[name]
+            else:
+                del st.query_params[name]
     sv = state.step_view(key, t, i)
     equations_panel(sv, f"Equations at step {t}, sample {i}")
     st.subheader(f"Tables and gradients at step {t}")
@@ -125,7 +126,18 @@ def step_panel(key: state.Key, view: dict, ns: str, share_base: dict) -> None:
             "arrows: gradients flowing back; red dashed means exactly zero, so nothing flows past that point.]]"
         )
         st.graphviz_chart(sv["dot"])
-    share_links({**share_base, "step": str(t)}, ns)
+    share_links({**share_base, **shown}, ns)
+
+
+def start_from_url(state_key: str, name: str, last: int) -> None:
+    """A session's first value of the step or sample widget comes from the URL (a shared link); later it is kept,
+    clamped into 0..last when the run changed size."""
+    if state_key not in st.session_state:
+        value, msg = url.url_index(name, last)
+        if msg:
+            st.warning(msg)
+        st.session_state[state_key] = value
+    st.session_state[state_key] = min(st.session_state[state_key], last)
 
 
 def verdict_panel(view: dict) -> None:
