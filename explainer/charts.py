@@ -108,16 +108,16 @@ def weights_over_time(run: Run) -> alt.FacetChart:
             y=alt.Y(
                 "change:Q", title="change since step 0", axis=alt.Axis(format="~g")
             ),  # "0", not "0.000000", for a flat line
-            color=alt.Color(
+            color=alt.Color(  # each parameter its own colours and legend (20 distinct colours: E is 6 x 3)
                 "entry:N",
-                scale=alt.Scale(scheme="tableau10"),
-                legend=alt.Legend(title="entry", orient="bottom", columns=8, symbolLimit=MAX_LINES),
+                scale=alt.Scale(scheme="category20"),
+                legend=alt.Legend(title=None, orient="top", columns=3, symbolLimit=MAX_LINES),
             ),
             tooltip=["entry:N", "step:Q", alt.Tooltip("value:Q", format=".6g"), alt.Tooltip("change:Q", format=".3g")],
         )
         .properties(width=220, height=180)
         .facet(column=alt.Column("parameter:N", title=None, sort=["E", "w", "b"]))
-        .resolve_scale(y="independent")
+        .resolve_scale(y="independent", color="independent")
     )
 
 

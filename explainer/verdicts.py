@@ -118,6 +118,35 @@ def verdicts(run: Run) -> list[Verdict]:
     return [v for v in (verdict(run, s) for s in PARAMETERS) if v is not None]
 
 
+def first_change(run: Run, v: Verdict) -> float | None:
+    """How far the parameter's most-moved entry went in its first moving update (None if it never moved)."""
+    if v.first_move is None:
+        return None
+    name = PARAMETERS[v.symbol][0]
+    return float((run.param_at(name, v.first_move + 1) - run.param_at(name, v.first_move)).abs().max())
+
+
+def over_time_note(run: Run) -> str:
+    """How to read the charts over the steps, with this run's first moves: a move at step k is the segment from
+    point k to point k + 1, and a first move can be too small to see next to later ones, so its size is given."""
+    moved, still = [], []
+    for v in verdicts(run):
+        size = first_change(run, v)
+        if size is None:
+            still.append(v.symbol)
+        else:
+            moved.append(f"{v.symbol} at step {v.first_move} (its most-moved entry changes by {size:.2g})")
+    parts = [
+        "Each point is the value before that step's update (the last point: after the final update), so a "
+        "parameter that moves at step k first changes between the points k and k + 1."
+    ]
+    if moved:
+        parts.append("First changes in this run: " + "; ".join(moved) + ".")
+    if still:
+        parts.append(f"{' and '.join(still)} never {'moves' if len(still) == 1 else 'move'}.")
+    return " ".join(parts)
+
+
 def dead_units(run: Run, t: int) -> list[int]:
     """Units whose activation slope is 0 for every sample at step t: no gradient passes through them."""
     s = slope(run.steps[t], run)

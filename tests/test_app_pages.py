@@ -246,6 +246,15 @@ def test_verdicts_and_claims_are_the_runs(n):
     assert all(c.holds for c in claims(r)), "a preset's own claims hold on its run"
 
 
+@pytest.mark.parametrize("n", (1, 3))
+def test_over_the_steps_says_how_to_read_the_charts_for_this_run(n):
+    at = open_page(n)
+    [block] = [m.value for m in at.markdown if m.value.startswith("### Over the steps")]
+    for v in verdicts(record(n)):
+        if v.first_move is not None:
+            assert f"{v.symbol} at step {v.first_move} (its most" in unescape(block), block
+
+
 @pytest.mark.parametrize("n", EXPERIMENT_NUMBERS)
 def test_charts_carry_the_records_data(n):
     r = record(n)

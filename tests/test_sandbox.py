@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from explainer import engine, parsing, registry
 from explainer.config import RunConfig, from_params, preset, record_numbers, to_params
 from explainer.equations import equations, latex_block, split
+from explainer.verdicts import verdicts
 from explainer.views.sandbox import BIG_RUN
 from explainer.views.url import VIEW_KEYS, safe
 
@@ -579,11 +580,29 @@ def test_compare_b_relu_grad_at_zero_is_greyed_out_unless_b_is_relu():
     assert shown_latex(at) == expected_latex(DEFAULT.replace(activation="sigmoid", relu_grad_at_zero=1.0))
 
 
+@pytest.mark.parametrize(
+    "experiment, b_change",
+    [
+        ("2", dict(relu_grad_at_zero=1.0)),  # relu: B flips relu'(0), the article's what-if
+        ("3", dict(activation="relu")),  # leaky_relu ignores relu'(0): B tries plain relu instead
+    ],
+)
+def test_compare_b_starts_with_a_change_that_matters_for_a(experiment, b_change):
+    at = open_sandbox(experiment=experiment)
+    at.toggle(key="gfl_sb_compare").set_value(True).run()
+    a, b = preset(int(experiment)), preset(int(experiment)).replace(**b_change)
+    at.radio(key="gfl_sb_show").set_value("B").run()
+    assert not at.exception and not at.error
+    assert shown_latex(at) == expected_latex(b)
+    assert [x.status for x in verdicts(engine.run(a))] != [x.status for x in verdicts(engine.run(b))]
+    assert not [m for m in at.markdown if "same verdicts" in m.value]
+
+
 def test_compare_b_custom_table_starts_from_run_b_and_edits_change_b_only():
     at = open_sandbox(experiment="3")
     at.toggle(key="gfl_sb_compare").set_value(True).run()
     at.selectbox(key="gfl_sb_b_fc_weight_init").set_value("custom").run()
-    b_run = preset(3).replace(relu_grad_at_zero=1.0)
+    b_run = preset(3).replace(activation="relu")  # B starts with relu in place of leaky_relu
     w0 = engine.run(b_run).steps[0].params["fc.weight"]
     editors = [e for e in at.data_editor if e.key.startswith("gfl_sb_b_fc_weight_init_cells_")]
     assert len(editors) == 1 and not at.sidebar.data_editor  # B's table, in the compare view

@@ -9,7 +9,7 @@ from reference import configs
 
 from explainer.config import RunConfig, preset
 from explainer.engine import run
-from explainer.verdicts import dead_sentence, dead_units, verdict, verdicts
+from explainer.verdicts import dead_sentence, dead_units, over_time_note, verdict, verdicts
 
 NAME = {"E": "embed.weight", "w": "fc.weight", "b": "fc.bias"}
 
@@ -106,3 +106,24 @@ def test_random_init_is_not_reported_symmetric(c):
     r = run(c)
     for v in verdicts(r):
         assert v.symmetric is None, v
+
+
+@settings(max_examples=30, deadline=None)
+@given(configs())
+def test_over_time_note_gives_each_first_move_and_its_size(c):
+    r = run(c)
+    note = over_time_note(r)
+    assert "changes between the points k and k + 1" in note
+    params = [s for s in NAME if NAME[s] in r.final]
+    still = []
+    for symbol in params:
+        t = first_change(r, NAME[symbol])
+        if t is None:
+            still.append(symbol)
+            continue
+        size = float((r.param_at(NAME[symbol], t + 1) - r.param_at(NAME[symbol], t)).abs().max())
+        assert f"{symbol} at step {t} (its most-moved entry changes by {size:.2g})" in note, note
+    if still:
+        assert f"{' and '.join(still)} never move" in note, note
+    else:
+        assert "never" not in note, note

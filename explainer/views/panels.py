@@ -31,7 +31,8 @@ def predict(view: dict, ns: str) -> None:
     with st.form(f"{ns}_predict"):
         st.write(
             "Which of these gradients will be exactly zero at step 0? Tick the ones you expect to be zero "
-            "(leave the others unticked), then reveal."
+            "(leave the others unticked), then reveal. Decide before you scroll down: the equations below show the "
+            "answer."
         )
         picks = {g: st.checkbox(GRAD_LABELS[g], key=f"{ns}_guess_{g}") for g in grads}
         revealed = st.form_submit_button("Reveal")
@@ -165,7 +166,7 @@ def check_line(view: dict) -> None:
 
 
 def over_time(view: dict) -> None:
-    st.subheader("Over the steps")
+    st.markdown(f"### Over the steps\n\n:gray[:small[{url.safe(view['over_time_note'])}]]")  # one element
     st.vega_lite_chart(view["weights"], width="stretch")
     st.vega_lite_chart(view["loss"], width="stretch")
 

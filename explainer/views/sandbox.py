@@ -19,8 +19,8 @@ from explainer.views.sandbox_controls import GOOD, P
 INTRO = (
     "Set up any run of e = E[x], f = w·e + b, r = act(f), l = mse(r, y) in the sidebar: sizes, the batch, every "
     "init, the activation and the optimizer. Start from one of the five experiments, change one thing, and see "
-    "who learns. The address bar always holds this exact run: copy it, or the link under 'Share this set-up', to "
-    "share it."
+    "who learns. The address bar always holds this exact run (the sidebar's settings; a comparison with a second "
+    "set-up is not part of it): copy it, or the link under 'Share this set-up', to share it."
 )
 CLAIMS_NOTE = (
     "The preset's claims, checked further down, were made for the preset's own settings: with the changes above "

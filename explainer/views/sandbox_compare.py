@@ -2,8 +2,8 @@
 by side with every verdict that differs highlighted.
 
 B's settings are the sidebar's own widgets (the same functions, under the key prefix `gfl_sb_b_`), and their text
-goes through the same validation as everything else (config.from_params over A's keys). B starts as A with relu'(0)
-flipped (0 vs 1), the article's central what-if.
+goes through the same validation as everything else (config.from_params over A's keys). B starts as A with one
+change that matters for A's activation (b_start): relu'(0) flipped for relu, plain relu for any other.
 """
 
 from __future__ import annotations
@@ -23,11 +23,18 @@ B_KEYS = ("activation", "relu_grad_at_zero", "fc_bias", "embed_init", "fc_weight
 LABELS = {"relu_grad_at_zero": "relu'(0)"}
 
 
+def b_start(a: RunConfig) -> dict[str, object]:
+    """B's first change to A, one that matters for A's activation: relu'(0) flipped (0 vs 1) when A uses relu,
+    the article's central what-if; otherwise plain relu in place of A's activation."""
+    if a.activation == "relu":
+        return {"activation": "relu", "relu_grad_at_zero": 1.0 if a.relu_grad_at_zero == 0 else 0.0}
+    return {"activation": "relu", "relu_grad_at_zero": a.relu_grad_at_zero}
+
+
 def _b_seed(a: RunConfig, force: bool) -> None:
-    """B's widgets show run A with relu'(0) flipped: all of them when forced, otherwise only those not set yet."""
+    """B's widgets show b_start(a): all of them when forced, otherwise only those not set yet."""
     ss = st.session_state
-    flipped = 1.0 if a.relu_grad_at_zero == 0 else 0.0
-    values = {B + "activation": a.activation, B + "relu_grad_at_zero": flipped} | init_values(a, B)
+    values = {B + k: v for k, v in b_start(a).items()} | init_values(a, B)
     for k, v in values.items():
         if force or k not in ss:
             ss[k] = v
@@ -109,7 +116,8 @@ def section(a: RunConfig) -> RunConfig:
         "Compare with a second set-up (B)",
         key=ON,
         on_change=lambda: _b_seed(a, force=True),
-        help="Run B is this run with the few settings below changed; verdicts that differ are marked",
+        help="Run B is this run with the few settings below changed; verdicts that differ are marked. B stays on "
+        "this page only: the address bar and share links hold run A.",
     ):
         return a
     with st.container(border=True):

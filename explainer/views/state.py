@@ -108,7 +108,7 @@ def step_view(key: Key, t: int, i: int) -> dict:
 def run_view(key: Key) -> dict:
     """What does not depend on the step: verdicts, claims, charts over time, the check line."""
     from explainer.claims import claims
-    from explainer.verdicts import dead_sentence, verdicts
+    from explainer.verdicts import dead_sentence, over_time_note, verdicts
 
     r = get_run(key)
     return {
@@ -122,6 +122,7 @@ def run_view(key: Key) -> dict:
         "zero_at_0": {
             g: bool((r.steps[0].grads[g] == 0).all()) for g in ("de", "dw", "db") if r.steps and g in r.steps[0].grads
         },
+        "over_time_note": over_time_note(r) if r.steps else "",
         "weights": vega_spec(charts.weights_over_time(r)),
         "loss": vega_spec(charts.loss_curve(r)),
         "max_diff": r.max_diff,
