@@ -146,7 +146,9 @@ def _check_targets(c):
     if c.targets is None:
         return
     if len(c.targets) != c.batch or any(len(row) != c.out_dim for row in c.targets):
-        shape = f"{len(c.targets)} rows of lengths {sorted({len(r) for r in c.targets})}"
+        widths = sorted({len(r) for r in c.targets})  # parsing already makes every row the same length
+        rows = f"{len(c.targets)} row{'s' if len(c.targets) != 1 else ''}"
+        shape = f"{rows} of {widths[0]} number{'s' if widths[0] != 1 else ''}" if len(widths) == 1 else rows
         raise ValueError(
             f"targets: need {c.batch} rows (one per token) of {c.out_dim} numbers (one per fc unit), got {shape}"
         )

@@ -125,7 +125,7 @@ def home_page() -> None:
     if results.open:  # computed only when asked for: five runs a visitor may never look at
         with results:
             results_table()
-    st.page_link(PAGE_FILES[6], label="Sandbox: set up any run yourself")
+    st.page_link(PAGE_FILES[6], label="Sandbox: set up any run yourself", icon=":material/arrow_forward:")
 
 
 def results_table() -> None:
