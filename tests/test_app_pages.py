@@ -404,6 +404,7 @@ def test_bad_config_key_in_the_url_warns_and_the_page_still_renders(key, raw):
     assert at.title[0].value.startswith(f"Experiment {n}")
     assert verdict_lines(at) == expected_verdicts(record(n)), "the bad key is dropped: the preset runs"
     assert_equations_show(at, record(n), 0, 0)
+    assert key not in at.query_params, "and dropped from the address bar"
 
 
 def test_several_bad_keys_each_get_a_warning():

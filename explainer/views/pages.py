@@ -79,6 +79,9 @@ def experiment_page(n: int) -> None:
     st.title(f"Experiment {n}: {ex.title}")
     config, errors = url.config_from_url(preset(n), forced={"experiment": n})
     link_notice(errors)
+    for key in errors:  # dropped from the run, so dropped from the address bar a teacher may copy
+        if key in st.query_params:
+            del st.query_params[key]
     st.markdown(f"**Set-up:** {ex.setup}")
     st.info(f"**Question:** {ex.question}")
     hidden = st.query_params.get("controls") == "hide"
