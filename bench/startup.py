@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root: tests.e2e.chromium
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
@@ -35,15 +36,8 @@ from _common import (  # noqa: E402
     table,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 TIMEOUT_MS = 180_000
 CHART_DRAWN = "[data-testid='stVegaLiteChart'] [role='graphics-symbol'], [data-testid='stVegaLiteChart'] canvas"
 
@@ -83,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"load average before: {load_average()}; page: {args.page}; trials: {args.trials}", flush=True)
     runs: dict[str, list[dict]] = {"one-line": [], "torch floor": [], "app": []}
     with hello_app() as hello, hello_app(TORCH_FLOOR) as floor, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             for k in range(args.trials):
                 runs["one-line"].append(trial(browser, hello, "app.py", text="hello"))

@@ -126,11 +126,12 @@ def first_change(run: Run, v: Verdict) -> float | None:
     return float((run.param_at(name, v.first_move + 1) - run.param_at(name, v.first_move)).abs().max())
 
 
-def over_time_note(run: Run) -> str:
-    """How to read the charts over the steps, with this run's first moves: a move at step k is the segment from
-    point k to point k + 1, and a first move can be too small to see next to later ones, so its size is given."""
+def over_time_note(run: Run, found: list[Verdict]) -> str:
+    """How to read the charts over the steps, with the first moves of the run's verdicts `found`: a move at step k
+    is the segment from point k to point k + 1, and a first move can be too small to see next to later ones, so
+    its size is given."""
     moved, still = [], []
-    for v in verdicts(run):
+    for v in found:
         size = first_change(run, v)
         if size is None:
             still.append(v.symbol)

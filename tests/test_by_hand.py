@@ -42,12 +42,18 @@ def random_params(c: RunConfig, data) -> dict[str, torch.Tensor]:
     return params
 
 
-@settings(max_examples=60, deadline=None)
-@given(configs(), st.data())
-def test_by_hand_equals_autograd_on_any_parameters(c, data):
+def random_case(c: RunConfig, data):
+    """The batch, random parameters, and the forward values and autograd's gradients at them."""
     x, y = torch.tensor(c.tokens), torch.tensor(c.y, dtype=torch.float64)
     params = random_params(c, data)
     values, grads = forward_backward(c, params, x, y)
+    return x, y, params, values, grads
+
+
+@settings(max_examples=60, deadline=None)
+@given(configs(), st.data())
+def test_by_hand_equals_autograd_on_any_parameters(c, data):
+    x, y, params, values, grads = random_case(c, data)
     got = hand(c, x, y, values, params["fc.weight"])
     assert set(got) == set(grads)
     for name, g in grads.items():
@@ -58,9 +64,7 @@ def test_by_hand_equals_autograd_on_any_parameters(c, data):
 @settings(max_examples=30, deadline=None)
 @given(configs(), st.data())
 def test_a_reused_de_table_gives_the_same_de_whatever_it_held(c, data):
-    x, y = torch.tensor(c.tokens), torch.tensor(c.y, dtype=torch.float64)
-    params = random_params(c, data)
-    values, grads = forward_backward(c, params, x, y)
+    x, y, params, values, grads = random_case(c, data)
     dirty = torch.full((c.vocab_size, c.embed_dim), 7.0, dtype=torch.float64)  # left over from another step
     got = hand(c, x, y, values, params["fc.weight"], de_out=dirty)
     assert got["de"] is dirty, "the table passed in is the one filled"

@@ -34,13 +34,18 @@ def expected(r, t: int, i: int, name: str) -> torch.Tensor:
     return both[name]  # l, dw, db: batch-wide
 
 
-@settings(max_examples=30, deadline=None)
-@given(configs(), st.data())
-def test_each_equation_shows_the_records_value_and_marks_zero_correctly(c, data):
+def drawn(c, data):
+    """A run of c, a step and a sample drawn from it, and the equations shown for them."""
     r = run(c)
     t = data.draw(st.integers(0, len(r.steps) - 1))
     i = data.draw(st.integers(0, c.batch - 1))
-    eqs = equations(r, t, i)
+    return r, t, i, equations(r, t, i)
+
+
+@settings(max_examples=30, deadline=None)
+@given(configs(), st.data())
+def test_each_equation_shows_the_records_value_and_marks_zero_correctly(c, data):
+    r, t, i, eqs = drawn(c, data)
     names = ["e", "f", "r", "l", "dr", "df", "dw", *(["db"] if c.has_bias else []), "dx", "de"]
     assert [eq.name for eq in eqs] == names
     for eq in eqs:
@@ -91,10 +96,7 @@ def test_a_step_without_gradients_shows_only_the_forward():
 @settings(max_examples=30, deadline=None)
 @given(configs(), st.data())
 def test_a_block_holds_each_equation_once_aligned_with_its_own_badge(c, data):
-    r = run(c)
-    t = data.draw(st.integers(0, len(r.steps) - 1))
-    i = data.draw(st.integers(0, c.batch - 1))
-    eqs = equations(r, t, i)
+    r, t, i, eqs = drawn(c, data)
     forward, backward = split(eqs)
     assert [eq.name for eq in forward] == ["e", "f", "r", "l"]
     assert forward + backward == eqs

@@ -112,7 +112,7 @@ def test_random_init_is_not_reported_symmetric(c):
 @given(configs())
 def test_over_time_note_gives_each_first_move_and_its_size(c):
     r = run(c)
-    note = over_time_note(r)
+    note = over_time_note(r, verdicts(r))
     assert "changes between the points k and k + 1" in note
     params = [s for s in NAME if NAME[s] in r.final]
     still = []

@@ -111,18 +111,19 @@ def run_view(key: Key) -> dict:
     from explainer.verdicts import dead_sentence, over_time_note, verdicts
 
     r = get_run(key)
+    found = verdicts(r)
     return {
         "steps": len(r.steps),
         "tokens": r.x.tolist(),
         "verdicts": [
-            {"symbol": v.symbol, "status": v.status, "first": v.first_move, "sentence": v.sentence} for v in verdicts(r)
+            {"symbol": v.symbol, "status": v.status, "first": v.first_move, "sentence": v.sentence} for v in found
         ],
         "dead": dead_sentence(r),
         "claims": [(c.statement, c.holds) for c in claims(r)],
         "zero_at_0": {
             g: bool((r.steps[0].grads[g] == 0).all()) for g in ("de", "dw", "db") if r.steps and g in r.steps[0].grads
         },
-        "over_time_note": over_time_note(r) if r.steps else "",
+        "over_time_note": over_time_note(r, found) if r.steps else "",
         "weights": vega_spec(charts.weights_over_time(r)),
         "loss": vega_spec(charts.loss_curve(r)),
         "max_diff": r.max_diff,

@@ -12,17 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.server import ROOT, streamlit_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1400, "height": 4500}  # tall: the main area scrolls inside a container, not the window
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
